@@ -1,0 +1,53 @@
+# Tenantry: `make run` starts the product, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+
+.PHONY: run test lint typecheck pytest bench clean install install-dev
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tenantry needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==0.13.8
+
+$(VENV)/.run-installed: $(BIN)/python requirements/run.lock pyproject.toml
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/run.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements/dev.lock
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	mkdir -p var
+	$(BIN)/tenantry db upgrade
+	$(BIN)/tenantry demo load
+	$(BIN)/tenantry serve
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install-dev
+	$(BIN)/python bench/api.py
+
+# Refresh the lock files after changing dependencies in pyproject.toml.
+lock: $(BIN)/python
+	$(UV) pip compile --quiet pyproject.toml -o requirements/run.lock --python-version 3.11
+	$(UV) pip compile --quiet pyproject.toml --extra dev -o requirements/dev.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

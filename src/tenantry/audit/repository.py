@@ -1,0 +1,63 @@
+"""Reading the audit trail within the caller's scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.models import AuditEvent, Organization
+from tenantry.pagination import decode_cursor, encode_cursor
+from tenantry.security import Actor, organization_scope
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    organization_id: uuid.UUID | None = None
+    action: str | None = None
+    actor: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def page(
+    session: AsyncSession, actor: Actor, filters: AuditFilter, *, cursor: str | None, limit: int
+) -> tuple[Sequence[AuditEvent], str | None]:
+    """Newest first. Platform staff see the whole platform's trail; others see events about the
+    organizations in their scope."""
+    query = select(AuditEvent).where(AuditEvent.platform_id == actor.platform_id)
+    if not actor.is_platform:
+        visible = select(Organization.id).where(organization_scope(actor))
+        query = query.where(AuditEvent.organization_id.in_(visible))
+    if filters.organization_id:
+        query = query.where(AuditEvent.organization_id == filters.organization_id)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.actor:
+        query = query.where(AuditEvent.actor_label.contains(filters.actor, autoescape=True))
+    if filters.target_id:
+        query = query.where(AuditEvent.target_id == filters.target_id)
+    if filters.since:
+        query = query.where(AuditEvent.occurred_at >= filters.since)
+    if filters.until:
+        query = query.where(AuditEvent.occurred_at < filters.until)
+    if cursor:
+        raw_time, after_id = decode_cursor(cursor)
+        after_time = datetime.fromisoformat(raw_time)
+        query = query.where(
+            or_(
+                AuditEvent.occurred_at < after_time,
+                (AuditEvent.occurred_at == after_time) & (AuditEvent.id < after_id),
+            )
+        )
+    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit + 1)
+    rows = (await session.execute(query)).scalars().all()
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.occurred_at, last.id)

@@ -1,0 +1,64 @@
+"""FastAPI dependencies shared by every router: the request's transaction and its actor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.db import Database
+from tenantry.errors import Forbidden, Unauthorized
+from tenantry.identity import auth
+from tenantry.security import Actor
+from tenantry.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The one transaction a request owns: committed before the response is sent, or rolled back."""
+    database: Database = request.app.state.database
+    async with database.transaction(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def current_actor(request: Request, session: DbSession) -> Actor:
+    """API callers present ``Authorization: Bearer <API token>``; pages and the browser use the
+    session cookie, and then every write must also carry the session's CSRF token."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        actor = await auth.actor_from_api_token(session, credentials.strip())
+    elif cookie := request.cookies.get(auth.SESSION_COOKIE):
+        auth_session = await auth.load_session(session, cookie)
+        if auth_session is None:
+            raise Unauthorized("your session has ended; sign in again")
+        if request.method not in SAFE_METHODS:
+            submitted = request.headers.get(CSRF_HEADER) or request.state.__dict__.get("csrf_form")
+            if not submitted or submitted != auth_session.csrf_token:
+                raise Forbidden(
+                    "the form is missing its CSRF token or it does not match; reload the page"
+                )
+        actor = await auth.actor_from_session(session, auth_session)
+        request.state.auth_session = auth_session
+    else:
+        raise Unauthorized("sign in, or send an API token as 'Authorization: Bearer <token>'")
+    request.state.actor = actor
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,1 @@
+"""People, sign-in, sessions, API tokens and memberships."""

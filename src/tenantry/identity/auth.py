@@ -1,0 +1,121 @@
+"""Turning a request's credentials (API token or session cookie) into an :class:`Actor`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.errors import Forbidden, Unauthorized
+from tenantry.models import (
+    ApiToken,
+    AuthSession,
+    Membership,
+    Organization,
+    OrganizationStatus,
+    User,
+    utcnow,
+)
+from tenantry.security import Actor, hash_secret
+
+SESSION_COOKIE = "tenantry_session"
+API_TOKEN_PREFIX = "tny"  # noqa: S105 - a label, not a secret
+SIGN_IN_REFUSED = frozenset({OrganizationStatus.BLOCKED, OrganizationStatus.REJECTED})
+# last_used_at is written at most this often per token, so reads stay reads.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def ensure_may_sign_in(organization: Organization) -> None:
+    if organization.status in SIGN_IN_REFUSED:
+        reason = f": {organization.status_reason}" if organization.status_reason else ""
+        raise Forbidden(
+            f"{organization.display_name} is {organization.status.value}{reason}",
+            organization_status=organization.status.value,
+        )
+
+
+async def actor_from_api_token(session: AsyncSession, secret: str) -> Actor:
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(ApiToken, Organization)
+            .join(Organization, Organization.id == ApiToken.organization_id)
+            .where(ApiToken.token_hash == hash_secret(secret))
+        )
+    ).first()
+    if row is None:
+        raise Unauthorized("the API token is not valid")
+    token, organization = row
+    if token.revoked_at is not None:
+        raise Unauthorized("the API token was revoked")
+    if token.expires_at <= now:
+        raise Unauthorized("the API token has expired")
+    ensure_may_sign_in(organization)
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        )
+    return Actor(
+        platform_id=organization.platform_id,
+        organization_id=organization.id,
+        organization_kind=organization.kind,
+        role=token.role,
+        label=f"API token '{token.name}' ({token.prefix}…)",
+        token_id=token.id,
+    )
+
+
+async def load_session(session: AsyncSession, secret: str) -> AuthSession | None:
+    auth = (
+        await session.execute(
+            select(AuthSession).where(AuthSession.token_hash == hash_secret(secret))
+        )
+    ).scalar_one_or_none()
+    if auth is None or auth.expires_at <= utcnow():
+        return None
+    return auth
+
+
+async def memberships_of(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[Membership, Organization]]:
+    rows = await session.execute(
+        select(Membership, Organization)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Organization.display_name)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def actor_from_session(session: AsyncSession, auth: AuthSession) -> Actor:
+    user = await session.get(User, auth.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("sign in again")
+    if auth.organization_id is None:
+        raise Forbidden(
+            "choose the organization to work in first", reason="organization_not_selected"
+        )
+    row = (
+        await session.execute(
+            select(Membership, Organization)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(
+                Membership.user_id == user.id, Membership.organization_id == auth.organization_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise Forbidden("you are no longer a member of this organization")
+    membership, organization = row
+    ensure_may_sign_in(organization)
+    return Actor(
+        platform_id=organization.platform_id,
+        organization_id=organization.id,
+        organization_kind=organization.kind,
+        role=membership.role,
+        label=f"{user.full_name} <{user.email}>",
+        user_id=user.id,
+    )

@@ -1,0 +1,93 @@
+"""People, their memberships (a role in an organization), API tokens and sign-in sessions."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenantry.models.base import Base, IdMixin, TimestampMixin
+
+
+class Role(enum.StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    PLATFORM_STAFF = "platform_staff"
+    RESELLER_ADMIN = "reseller_admin"
+    RESELLER_STAFF = "reseller_staff"
+    CUSTOMER_ADMIN = "customer_admin"
+    CUSTOMER_USER = "customer_user"
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Membership(IdMixin, TimestampMixin, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(String(32))
+
+
+class ApiToken(IdMixin, TimestampMixin, Base):
+    """A secret for integrations, acting with one role in one organization. Only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuthSession(IdMixin, TimestampMixin, Base):
+    """A server-side sign-in session; the cookie carries a random secret whose hash is kept here."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), default=None
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class LoginAttempt(IdMixin, Base):
+    """Failed sign-ins, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "login_attempts"
+
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,94 @@
+"""JSON logs with a request id on every line, Prometheus metrics, and the request context."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+
+import structlog
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tenantry.context import RequestContext, set_current_request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+HTTP_REQUESTS = Counter(
+    "tenantry_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "tenantry_http_request_duration_seconds", "Time to answer HTTP requests", ["method", "route"]
+)
+
+
+def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=shared,
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("uvicorn.access",):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (or keeps the caller's), binds it to logs, times the request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope["headers"]}
+        incoming = headers.get(REQUEST_ID_HEADER.lower(), "")
+        request_id = (
+            incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+        )
+        client = scope.get("client")
+        set_current_request(RequestContext(request_id=request_id, ip=client[0] if client else None))
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"].append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            HTTP_REQUESTS.labels(scope["method"], path, str(status)).inc()
+            HTTP_LATENCY.labels(scope["method"], path).observe(elapsed)
+            structlog.get_logger("tenantry.http").info(
+                "request", method=scope["method"], path=scope["path"], status=status,
+                duration_ms=round(elapsed * 1000, 1),
+            )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Organizations: the platform owner, resellers and customers, their profiles and lifecycle."""

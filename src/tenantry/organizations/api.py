@@ -1,0 +1,211 @@
+"""HTTP API of organizations, segments, custom properties and platform rules (/api/v1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from tenantry import idempotency
+from tenantry.deps import CurrentActor, DbSession
+from tenantry.models import OrganizationKind, OrganizationStatus
+from tenantry.organizations import lifecycle, platform, repository, service
+from tenantry.organizations.lifecycle import Transition
+from tenantry.organizations.repository import OrganizationFilter
+from tenantry.organizations.schemas import (
+    CustomPropertyCreate,
+    CustomPropertyRead,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationUpdate,
+    PlatformConfigRead,
+    PlatformConfigUpdate,
+    SegmentCreate,
+    SegmentRead,
+    StatusChange,
+)
+from tenantry.pagination import MAX_PAGE_SIZE
+from tenantry.problems import API_ERRORS
+from tenantry.schemas import Page
+from tenantry.security import Permission
+
+router = APIRouter(prefix="/api/v1", tags=["organizations"], responses=API_ERRORS)
+
+
+def _read(organization: object, response: Response | None = None) -> OrganizationRead:
+    read = OrganizationRead.model_validate(organization)
+    if response is not None:
+        response.headers["ETag"] = f'"{read.version}"'
+    return read
+
+
+@router.get("/organizations", summary="List the organizations you may see")
+async def list_organizations(
+    session: DbSession,
+    actor: CurrentActor,
+    status: OrganizationStatus | None = None,
+    kind: OrganizationKind | None = None,
+    segment: uuid.UUID | None = Query(default=None, description="Segment id"),
+    reseller: uuid.UUID | None = Query(default=None, description="Customers of this reseller"),
+    q: str | None = Query(
+        default=None, max_length=100, description="Text in the name, domain or ERP ID"
+    ),
+    cursor: str | None = Query(default=None, max_length=500),
+    limit: int = Query(default=50, ge=1, le=MAX_PAGE_SIZE),
+) -> Page[OrganizationRead]:
+    service.require(actor, Permission.ORGANIZATION_READ)
+    filters = OrganizationFilter(
+        status=status, kind=kind, segment_id=segment, reseller_id=reseller, q=q
+    )
+    rows, next_cursor = await repository.page(session, actor, filters, cursor=cursor, limit=limit)
+    return Page(items=[_read(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/organizations",
+    status_code=201,
+    summary="Create an organization ('Create' leaves it pending; approve=true is 'Create and approve')",
+)
+async def create_organization(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    data: OrganizationCreate,
+    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
+) -> OrganizationRead:
+    key_fingerprint = idempotency.fingerprint(
+        "POST", request.url.path, data.model_dump(mode="json")
+    )
+    if replayed := await idempotency.replay(session, actor, idempotency_key, key_fingerprint):
+        return replayed  # type: ignore[return-value]
+    organization = await service.create(session, actor, data)
+    read = _read(organization)
+    idempotency.remember(
+        session, actor, idempotency_key, key_fingerprint, 201, read.model_dump(mode="json")
+    )
+    return JSONResponse(  # type: ignore[return-value]
+        read.model_dump(mode="json"), status_code=201, headers={"ETag": f'"{read.version}"'}
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}", summary="One organization (its ETag is its version)"
+)
+async def get_organization(
+    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
+) -> OrganizationRead:
+    service.require(actor, Permission.ORGANIZATION_READ)
+    return _read(await repository.get(session, actor, organization_id), response)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    summary="Edit the profile and, with the seller's rights, the basic details",
+    description="Send the ETag you read as If-Match; a stale one is answered 412. Industry is fixed.",
+)
+async def update_organization(
+    organization_id: uuid.UUID,
+    data: OrganizationUpdate,
+    session: DbSession,
+    actor: CurrentActor,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> OrganizationRead:
+    organization = await service.update(session, actor, organization_id, data, if_match=if_match)
+    return _read(organization, response)
+
+
+async def _transition(
+    organization_id: uuid.UUID,
+    session: DbSession,
+    actor: CurrentActor,
+    response: Response,
+    transition: Transition,
+    reason: str | None = None,
+) -> OrganizationRead:
+    organization = await lifecycle.change_status(
+        session, actor, organization_id, transition, reason=reason
+    )
+    return _read(organization, response)
+
+
+@router.post(
+    "/organizations/{organization_id}/approve", summary="Approve (activate) an organization"
+)
+async def approve_organization(
+    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
+) -> OrganizationRead:
+    return await _transition(organization_id, session, actor, response, Transition.APPROVE)
+
+
+@router.post("/organizations/{organization_id}/reject", summary="Reject a pending organization")
+async def reject_organization(
+    organization_id: uuid.UUID, data: StatusChange, session: DbSession, actor: CurrentActor,
+    response: Response,
+) -> OrganizationRead:  # fmt: skip
+    return await _transition(
+        organization_id, session, actor, response, Transition.REJECT, data.reason
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/block",
+    summary="Block an organization: its people cannot sign in and nothing can be ordered for it",
+)
+async def block_organization(
+    organization_id: uuid.UUID, data: StatusChange, session: DbSession, actor: CurrentActor,
+    response: Response,
+) -> OrganizationRead:  # fmt: skip
+    return await _transition(
+        organization_id, session, actor, response, Transition.BLOCK, data.reason
+    )
+
+
+@router.post("/organizations/{organization_id}/unblock", summary="Unblock an organization")
+async def unblock_organization(
+    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
+) -> OrganizationRead:
+    return await _transition(organization_id, session, actor, response, Transition.UNBLOCK)
+
+
+@router.get("/segments", summary="Segments the platform defines")
+async def list_segments(session: DbSession, actor: CurrentActor) -> list[SegmentRead]:
+    return [SegmentRead.model_validate(s) for s in await platform.list_segments(session, actor)]
+
+
+@router.post("/segments", status_code=201, summary="Define a segment")
+async def create_segment(
+    data: SegmentCreate, session: DbSession, actor: CurrentActor
+) -> SegmentRead:
+    return SegmentRead.model_validate(await platform.create_segment(session, actor, data))
+
+
+@router.get("/custom-properties", summary="Custom property keys the platform defines")
+async def list_custom_properties(
+    session: DbSession, actor: CurrentActor
+) -> list[CustomPropertyRead]:
+    rows = await platform.list_custom_properties(session, actor)
+    return [CustomPropertyRead.model_validate(r) for r in rows]
+
+
+@router.post("/custom-properties", status_code=201, summary="Define a custom property key")
+async def create_custom_property(
+    data: CustomPropertyCreate, session: DbSession, actor: CurrentActor
+) -> CustomPropertyRead:
+    return CustomPropertyRead.model_validate(
+        await platform.create_custom_property(session, actor, data)
+    )
+
+
+@router.get("/platform/config", summary="The platform's rules (currencies, ERP ID, work domains)")
+async def get_platform_config(session: DbSession, actor: CurrentActor) -> PlatformConfigRead:
+    return PlatformConfigRead.model_validate(await platform.get_config(session, actor))
+
+
+@router.patch("/platform/config", summary="Change the platform's rules")
+async def update_platform_config(
+    data: PlatformConfigUpdate, session: DbSession, actor: CurrentActor
+) -> PlatformConfigRead:
+    return PlatformConfigRead.model_validate(await platform.update_config(session, actor, data))

@@ -1,0 +1,168 @@
+"""Reads of organizations, always through the caller's scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from tenantry.errors import NotFound
+from tenantry.models import (
+    CustomPropertyDefinition,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    PlatformConfig,
+    Segment,
+    organization_segments,
+)
+from tenantry.pagination import keyset_page
+from tenantry.security import Actor, organization_scope
+
+
+@dataclass(frozen=True)
+class OrganizationFilter:
+    status: OrganizationStatus | None = None
+    kind: OrganizationKind | None = None
+    segment_id: uuid.UUID | None = None
+    reseller_id: uuid.UUID | None = None
+    q: str | None = None
+
+
+def scoped(actor: Actor) -> Select[Organization]:
+    return (
+        select(Organization)
+        .where(organization_scope(actor))
+        .options(selectinload(Organization.segments))
+    )
+
+
+async def get(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) -> Organization:
+    """The organization, if the actor may see it; otherwise 404 (never 403, which would leak it)."""
+    found = (
+        await session.execute(scoped(actor).where(Organization.id == organization_id))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"organization {organization_id} not found")
+    return found
+
+
+async def get_for_update(
+    session: AsyncSession, actor: Actor, organization_id: uuid.UUID
+) -> Organization:
+    found = (
+        await session.execute(
+            scoped(actor)
+            .where(Organization.id == organization_id)
+            .with_for_update(of=Organization)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"organization {organization_id} not found")
+    return found
+
+
+async def page(
+    session: AsyncSession,
+    actor: Actor,
+    filters: OrganizationFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[Organization], str | None]:
+    query = scoped(actor)
+    if filters.status:
+        query = query.where(Organization.status == filters.status)
+    if filters.kind:
+        query = query.where(Organization.kind == filters.kind)
+    if filters.reseller_id:
+        query = query.where(Organization.parent_id == filters.reseller_id)
+    if filters.segment_id:
+        query = query.where(
+            Organization.id.in_(
+                select(organization_segments.c.organization_id).where(
+                    organization_segments.c.segment_id == filters.segment_id
+                )
+            )
+        )
+    if filters.q:
+        needle = filters.q.lower()
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column).contains(needle, autoescape=True)
+                    for column in (
+                        Organization.legal_name,
+                        Organization.display_name,
+                        Organization.domain,
+                        Organization.erp_id,
+                    )
+                )
+            )
+        )
+    return await keyset_page(
+        session,
+        query,
+        sort_column=Organization.legal_name,
+        id_column=Organization.id,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+async def platform_config(session: AsyncSession, platform_id: uuid.UUID) -> PlatformConfig:
+    config = await session.get(PlatformConfig, platform_id)
+    if config is None:
+        config = PlatformConfig(platform_id=platform_id, allowed_currencies=[])
+        session.add(config)
+    return config
+
+
+async def segments(session: AsyncSession, platform_id: uuid.UUID) -> Sequence[Segment]:
+    return (
+        (
+            await session.execute(
+                select(Segment).where(Segment.platform_id == platform_id).order_by(Segment.name)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def segments_by_id(
+    session: AsyncSession, platform_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Segment]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Segment).where(Segment.platform_id == platform_id, Segment.id.in_(ids))
+    )
+    return {s.id: s for s in rows.scalars()}
+
+
+async def custom_properties(
+    session: AsyncSession, platform_id: uuid.UUID
+) -> Sequence[CustomPropertyDefinition]:
+    query = (
+        select(CustomPropertyDefinition)
+        .where(CustomPropertyDefinition.platform_id == platform_id)
+        .order_by(CustomPropertyDefinition.key)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def erp_id_taken(
+    session: AsyncSession, platform_id: uuid.UUID, erp_id: str, exclude: uuid.UUID | None
+) -> bool:
+    query = select(Organization.id).where(
+        Organization.platform_id == platform_id, Organization.erp_id == erp_id
+    )
+    if exclude:
+        query = query.where(Organization.id != exclude)
+    return (await session.execute(query.limit(1))).first() is not None

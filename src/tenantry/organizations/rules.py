@@ -1,0 +1,188 @@
+"""Field rules that depend on the country: addresses, VAT and registration numbers, phones.
+
+Each check returns :class:`FieldError` values rather than raising, so a form can show every problem
+at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+import pycountry
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError as StdnumError
+
+from tenantry.errors import FieldError
+
+# Countries whose addresses need a state or province (as Microsoft's address validation does).
+REGION_REQUIRED = frozenset({"US", "CA", "AU", "BR", "MX", "IN", "JP", "CN", "AR", "MY"})
+# Countries without postal codes; everywhere else a postal code is required.
+NO_POSTAL_CODE = frozenset(
+    {"AE", "AG", "AO", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CG", "CI", "CM", "DJ",
+     "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GY", "HK", "JM", "KI", "KM", "KN", "LY", "ML",
+     "MO", "MR", "MW", "NR", "QA", "RW", "SB", "SC", "SL", "SR", "SY", "TD", "TG", "TK", "TL",
+     "TO", "TV", "UG", "VU", "YE", "ZW"}
+)  # fmt: skip
+POSTAL_CODE_PATTERNS: dict[str, str] = {
+    "US": r"\d{5}(-\d{4})?",
+    "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",
+    "GB": r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}",
+    "DE": r"\d{5}",
+    "FR": r"\d{5}",
+    "NL": r"\d{4} ?[A-Za-z]{2}",
+    "DK": r"\d{4}",
+    "SE": r"\d{3} ?\d{2}",
+    "NO": r"\d{4}",
+    "ES": r"\d{5}",
+    "IT": r"\d{5}",
+    "AU": r"\d{4}",
+}
+# Registration-number formats python-stdnum knows, by country (module name in stdnum.<cc>).
+REGISTRATION_MODULES: dict[str, str] = {
+    "DK": "cvr",
+    "NO": "orgnr",
+    "SE": "orgnr",
+    "FI": "ytunnus",
+    "EE": "registrikood",
+    "BE": "vat",
+    "NL": "btw",
+    "PL": "regon",
+    "IS": "kennitala",
+    "CH": "uid",
+    "AU": "abn",
+    "NZ": "ird",
+}
+EU_COUNTRIES = frozenset(
+    {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+     "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+)  # fmt: skip
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+MPN_PATTERN = re.compile(r"^\d{6,10}$")
+
+
+def country_error(field: str, country: str) -> FieldError | None:
+    if pycountry.countries.get(alpha_2=country.upper()) is None:
+        return FieldError(field, "iso3166_alpha2", f"'{country}' is not an ISO 3166 country code")
+    return None
+
+
+def address_errors(
+    prefix: str, country: str, region: str | None, postal: str | None
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    cc = country.upper()
+    if country_error(f"{prefix}.country", cc):
+        return [country_error(f"{prefix}.country", cc)]  # type: ignore[list-item]
+    if cc in REGION_REQUIRED and not region:
+        errors.append(
+            FieldError(
+                f"{prefix}.region",
+                "required_for_country",
+                f"a state or province is required in {cc}",
+            )
+        )
+    if region and cc in REGION_REQUIRED:
+        subdivisions = pycountry.subdivisions.get(country_code=cc) or []  # type: ignore[no-untyped-call]
+        codes = {s.code.split("-", 1)[1] for s in subdivisions}
+        names = {s.name.lower() for s in subdivisions}
+        if codes and region.upper() not in codes and region.lower() not in names:
+            errors.append(
+                FieldError(
+                    f"{prefix}.region",
+                    "subdivision",
+                    f"'{region}' is not a state or province of {cc}",
+                )
+            )
+    if cc not in NO_POSTAL_CODE and not postal:
+        errors.append(
+            FieldError(
+                f"{prefix}.postal_code",
+                "required_for_country",
+                f"a postal code is required in {cc}",
+            )
+        )
+    pattern = POSTAL_CODE_PATTERNS.get(cc)
+    if postal and pattern and not re.fullmatch(pattern, postal.strip()):
+        errors.append(
+            FieldError(
+                f"{prefix}.postal_code",
+                "postal_code_format",
+                f"'{postal}' is not a postal code of {cc}",
+            )
+        )
+    return errors
+
+
+def _stdnum_module(country: str, name: str) -> object | None:
+    try:
+        return get_cc_module(country.lower(), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def vat_error(field: str, vat_id: str, country: str) -> FieldError | None:
+    """VAT IDs are checked with python-stdnum where it knows the country's format."""
+    cc = country.upper()
+    module = _stdnum_module("eu", "vat") if cc in EU_COUNTRIES else _stdnum_module(cc, "vat")
+    if module is None:
+        return None
+    number = vat_id if cc not in EU_COUNTRIES or vat_id[:2].isalpha() else f"{cc}{vat_id}"
+    if cc == "GR" and number[:2].upper() == "GR":
+        number = "EL" + number[2:]
+    try:
+        module.validate(number)  # type: ignore[attr-defined]
+    except StdnumError as exc:
+        return FieldError(field, "vat_format", f"'{vat_id}' is not a valid VAT ID for {cc}: {exc}")
+    if cc in EU_COUNTRIES and number[:2].upper() not in {cc, "EL" if cc == "GR" else cc}:
+        return FieldError(field, "vat_country", f"the VAT ID must be one issued in {cc}")
+    return None
+
+
+def registration_error(field: str, number: str, country: str) -> FieldError | None:
+    name = REGISTRATION_MODULES.get(country.upper())
+    module = _stdnum_module(country, name) if name else None
+    if module is None:
+        return None
+    try:
+        module.validate(number)  # type: ignore[attr-defined]
+    except StdnumError as exc:
+        return FieldError(
+            field, "registration_number_format", f"'{number}' is not valid in {country}: {exc}"
+        )
+    return None
+
+
+def normalize_phone(field: str, phone: str, country: str) -> tuple[str | None, FieldError | None]:
+    """Return the number in E.164; national numbers are read in the organization's country."""
+    try:
+        parsed = phonenumbers.parse(phone, country.upper())
+    except phonenumbers.NumberParseException:
+        return None, FieldError(field, "phone_e164", f"'{phone}' is not a phone number")
+    if not phonenumbers.is_valid_number(parsed):
+        return None, FieldError(field, "phone_e164", f"'{phone}' is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def currency_error(field: str, currency: str, allowed: list[str]) -> FieldError | None:
+    if pycountry.currencies.get(alpha_3=currency.upper()) is None:
+        return FieldError(field, "iso4217", f"'{currency}' is not an ISO 4217 currency code")
+    if allowed and currency.upper() not in allowed:
+        return FieldError(
+            field,
+            "allowed_currency",
+            f"'{currency}' is not one of the platform's currencies: {', '.join(allowed)}",
+        )
+    return None
+
+
+def domain_error(field: str, domain: str) -> FieldError | None:
+    if not DOMAIN_PATTERN.match(domain.lower()):
+        return FieldError(field, "domain_name", f"'{domain}' is not a domain name")
+    return None
+
+
+def mpn_error(field: str, mpn_id: str) -> FieldError | None:
+    if not MPN_PATTERN.match(mpn_id):
+        return FieldError(field, "mpn_id_format", "an MPN (Partner) ID is 6 to 10 digits")
+    return None

@@ -1,0 +1,213 @@
+"""Creating and editing organizations. Status changes live in ``lifecycle``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.audit.service import diff, record
+from tenantry.errors import Conflict, FieldError, Forbidden, PreconditionFailed, ValidationFailed
+from tenantry.models import (
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    PlatformModel,
+    utcnow,
+)
+from tenantry.organizations import repository
+from tenantry.organizations.schemas import (
+    BASIC_FIELDS,
+    OrganizationCreate,
+    OrganizationUpdate,
+)
+from tenantry.organizations.validation import Checker, flatten
+from tenantry.security import Actor, Permission, manages
+
+AUDITED_COLUMNS = tuple(
+    c.key for c in inspect(Organization).column_attrs if c.key not in {"updated_at", "created_at"}
+)
+
+REQUIRED_FIELDS = frozenset(
+    {"legal_name", "display_name", "address", "primary_contact", "preferred_currency"}
+)
+
+
+def snapshot(organization: Organization) -> dict[str, Any]:
+    values = {key: getattr(organization, key) for key in AUDITED_COLUMNS}
+    if "segments" not in inspect(organization).unloaded:
+        values["segments"] = sorted(s.name for s in organization.segments)
+    return values
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(f"the role {actor.role.value} may not do this ({permission.value})")
+
+
+async def _resolve_parent(
+    session: AsyncSession, actor: Actor, data: OrganizationCreate
+) -> Organization:
+    platform = await session.get(Organization, actor.platform_id)
+    assert platform is not None
+    if data.kind == "reseller":
+        if not actor.is_platform:
+            raise Forbidden("only the platform owner creates resellers")
+        if platform.platform_model is PlatformModel.DIRECT_CSP:
+            raise ValidationFailed(
+                [FieldError("kind", "direct_csp_has_no_resellers", "a direct CSP has no resellers")]
+            )
+        if data.parent_id not in (None, platform.id):
+            raise ValidationFailed(
+                [FieldError("parent_id", "reseller_parent", "a reseller belongs to the platform")]
+            )
+        return platform
+    if actor.organization_kind is OrganizationKind.RESELLER:
+        if data.parent_id not in (None, actor.organization_id):
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "parent_id", "own_customers_only", "resellers create their own customers"
+                    )
+                ]
+            )
+        return await repository.get(session, actor, actor.organization_id)
+    if data.parent_id in (None, platform.id):
+        return platform
+    parent = await repository.get(session, actor, data.parent_id)
+    if parent.kind is not OrganizationKind.RESELLER:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "parent_id",
+                    "reseller_parent",
+                    "a customer belongs to a reseller or the platform",
+                )
+            ]
+        )
+    if parent.status is not OrganizationStatus.ACTIVE:
+        raise Conflict(f"the reseller {parent.display_name} is {parent.status.value}")
+    return parent
+
+
+async def _checker(session: AsyncSession, actor: Actor) -> Checker:
+    config = await repository.platform_config(session, actor.platform_id)
+    definitions = list(await repository.custom_properties(session, actor.platform_id))
+    return Checker(config=config, property_definitions=definitions)
+
+
+async def _check_unique_erp_id(
+    session: AsyncSession,
+    checker: Checker,
+    actor: Actor,
+    erp_id: str | None,
+    exclude: uuid.UUID | None,
+) -> None:
+    if erp_id and await repository.erp_id_taken(session, actor.platform_id, erp_id, exclude):
+        checker.add(
+            FieldError("erp_id", "unique", f"the ERP ID '{erp_id}' belongs to another organization")
+        )
+
+
+async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) -> Organization:
+    require(actor, Permission.ORGANIZATION_CREATE)
+    if data.approve:
+        require(actor, Permission.ORGANIZATION_APPROVE)
+    parent = await _resolve_parent(session, actor, data)
+    checker = await _checker(session, actor)
+    values: dict[str, Any] = data.model_dump(
+        exclude={"address", "primary_contact", "segment_ids", "approve", "parent_id"}
+    ) | flatten(data.address, data.primary_contact)
+    values["display_name"] = values["display_name"] or data.legal_name
+    if data.kind == "reseller" and not data.mpn_id:
+        checker.add(FieldError("mpn_id", "required", "a reseller needs its MPN (Partner) ID"))
+    values = checker.check(values, creating=True)
+    await _check_unique_erp_id(session, checker, actor, data.erp_id, None)
+    found = await repository.segments_by_id(session, actor.platform_id, data.segment_ids)
+    checker.check_segments(data.segment_ids, set(found))
+    checker.raise_if_any()
+
+    now = utcnow()
+    status = OrganizationStatus.ACTIVE if data.approve else OrganizationStatus.PENDING_APPROVAL
+    organization = Organization(
+        **values,
+        platform_id=actor.platform_id,
+        parent_id=parent.id,
+        status=status,
+        approved_at=now if data.approve else None,
+        segments=[found[i] for i in dict.fromkeys(data.segment_ids)],
+    )
+    organization.kind = OrganizationKind(data.kind)
+    session.add(organization)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        action="organization.created_and_approved" if data.approve else "organization.created",
+        target_type="organization",
+        target_id=organization.id,
+        organization_id=organization.id,
+        changes=diff({}, snapshot(organization)),
+    )
+    return organization
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    organization_id: uuid.UUID,
+    data: OrganizationUpdate,
+    *,
+    if_match: str | None,
+) -> Organization:
+    require(actor, Permission.ORGANIZATION_EDIT_PROFILE)
+    organization = await repository.get_for_update(session, actor, organization_id)
+    if if_match is not None and if_match.strip().removeprefix("W/") != organization.etag:
+        raise PreconditionFailed(
+            f"the organization is at version {organization.version}, not {if_match}; "
+            "reload it and apply your change again"
+        )
+    given = data.model_fields_set
+    cleared = sorted(k for k in given & REQUIRED_FIELDS if getattr(data, k) is None)
+    if cleared:
+        raise ValidationFailed([FieldError(k, "required", f"{k} cannot be empty") for k in cleared])
+    basic = given & BASIC_FIELDS
+    if basic and not (
+        actor.can(Permission.ORGANIZATION_EDIT_BASIC) and manages(actor, organization)
+    ):
+        raise Forbidden(f"changing {', '.join(sorted(basic))} needs the seller's rights")
+    before = snapshot(organization)
+    current: dict[str, Any] = {key: getattr(organization, key) for key in AUDITED_COLUMNS}
+    changes = data.model_dump(
+        include=given - {"address", "primary_contact", "segment_ids"}
+    ) | flatten(data.address, data.primary_contact)
+    checker = await _checker(session, actor)
+    values = checker.check(current | changes, creating=False)
+    if "erp_id" in given:
+        await _check_unique_erp_id(session, checker, actor, data.erp_id, organization.id)
+    if data.segment_ids is not None:
+        found = await repository.segments_by_id(session, actor.platform_id, data.segment_ids)
+        checker.check_segments(data.segment_ids, set(found))
+    checker.raise_if_any()
+
+    for key in changes:
+        setattr(organization, key, values[key])
+    if data.segment_ids is not None:
+        organization.segments = [found[i] for i in dict.fromkeys(data.segment_ids)]
+    after = snapshot(organization)
+    if after == before:
+        return organization
+    organization.updated_at = utcnow()
+    await session.flush()
+    await record(
+        session,
+        actor,
+        action="organization.updated",
+        target_type="organization",
+        target_id=organization.id,
+        organization_id=organization.id,
+        changes=diff(before, snapshot(organization)),
+    )
+    return organization

@@ -1,0 +1,149 @@
+"""Who is calling, what they may do, and which organizations they may see.
+
+Every read of organization-owned data goes through :func:`organization_scope`; repositories take the
+actor and apply it, so scoping lives in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, false, or_
+
+from tenantry.models import Organization, OrganizationKind, Role
+
+
+class Permission(enum.StrEnum):
+    ORGANIZATION_READ = "organization.read"
+    ORGANIZATION_CREATE = "organization.create"
+    ORGANIZATION_EDIT_PROFILE = "organization.edit_profile"
+    ORGANIZATION_EDIT_BASIC = "organization.edit_basic"
+    ORGANIZATION_APPROVE = "organization.approve"
+    ORGANIZATION_BLOCK = "organization.block"
+    AUDIT_READ = "audit.read"
+    MEMBERS_MANAGE = "members.manage"
+    API_TOKENS_MANAGE = "api_tokens.manage"
+    PLATFORM_CONFIGURE = "platform.configure"
+
+
+_P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(Permission),
+    Role.PLATFORM_STAFF: frozenset(
+        {
+            _P.ORGANIZATION_READ,
+            _P.ORGANIZATION_CREATE,
+            _P.ORGANIZATION_EDIT_PROFILE,
+            _P.ORGANIZATION_EDIT_BASIC,
+            _P.ORGANIZATION_APPROVE,
+            _P.ORGANIZATION_BLOCK,
+            _P.AUDIT_READ,
+        }
+    ),
+    Role.RESELLER_ADMIN: frozenset(
+        {
+            _P.ORGANIZATION_READ,
+            _P.ORGANIZATION_CREATE,
+            _P.ORGANIZATION_EDIT_PROFILE,
+            _P.ORGANIZATION_EDIT_BASIC,
+            _P.ORGANIZATION_APPROVE,
+            _P.ORGANIZATION_BLOCK,
+            _P.AUDIT_READ,
+            _P.MEMBERS_MANAGE,
+            _P.API_TOKENS_MANAGE,
+        }
+    ),
+    Role.RESELLER_STAFF: frozenset(
+        {_P.ORGANIZATION_READ, _P.ORGANIZATION_CREATE, _P.ORGANIZATION_EDIT_PROFILE, _P.AUDIT_READ}
+    ),
+    Role.CUSTOMER_ADMIN: frozenset(
+        {
+            _P.ORGANIZATION_READ,
+            _P.ORGANIZATION_EDIT_PROFILE,
+            _P.AUDIT_READ,
+            _P.MEMBERS_MANAGE,
+            _P.API_TOKENS_MANAGE,
+        }
+    ),
+    Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),
+}
+
+ROLES_BY_KIND: dict[OrganizationKind, frozenset[Role]] = {
+    OrganizationKind.PLATFORM: frozenset({Role.PLATFORM_ADMIN, Role.PLATFORM_STAFF}),
+    OrganizationKind.RESELLER: frozenset({Role.RESELLER_ADMIN, Role.RESELLER_STAFF}),
+    OrganizationKind.CUSTOMER: frozenset({Role.CUSTOMER_ADMIN, Role.CUSTOMER_USER}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of one request: a person (session) or an integration (API token), in one role
+    in one organization."""
+
+    platform_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_kind: OrganizationKind
+    role: Role
+    label: str
+    user_id: uuid.UUID | None = None
+    token_id: uuid.UUID | None = None
+    # Set when staff act for a customer (login on behalf): whom they act for. ``label`` and
+    # ``user_id`` stay the real person's, so the audit trail names both.
+    on_behalf_of_label: str | None = None
+    on_behalf_of_user_id: uuid.UUID | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def is_platform(self) -> bool:
+        return self.organization_kind is OrganizationKind.PLATFORM
+
+
+def organization_scope(actor: Actor) -> ColumnElement[bool]:
+    """The organizations this actor may see: platform staff everything on the platform, a reseller
+    itself and its customers, a customer itself."""
+    same_platform = Organization.platform_id == actor.platform_id
+    if actor.organization_kind is OrganizationKind.PLATFORM:
+        return same_platform
+    if actor.organization_kind is OrganizationKind.RESELLER:
+        return and_(
+            same_platform,
+            or_(
+                Organization.id == actor.organization_id,
+                Organization.parent_id == actor.organization_id,
+            ),
+        )
+    if actor.organization_kind is OrganizationKind.CUSTOMER:
+        return and_(same_platform, Organization.id == actor.organization_id)
+    return false()
+
+
+def manages(actor: Actor, organization: Organization) -> bool:
+    """Management actions (approve, block, basic details) apply to organizations below the actor's;
+    the platform's own admins also manage the platform's own record."""
+    if organization.platform_id != actor.platform_id:
+        return False
+    if actor.is_platform:
+        return organization.id != actor.organization_id or actor.role is Role.PLATFORM_ADMIN
+    return organization.parent_id == actor.organization_id
+
+
+def new_secret(prefix: str) -> tuple[str, str]:
+    """A random secret to hand out once, and the hash to keep. Returns (secret, sha256 hex)."""
+    secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+    return secret, hash_secret(secret)
+
+
+def hash_secret(secret: str) -> str:
+    # High-entropy random secrets need no slow hash; SHA-256 lets us look them up by value.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secrets_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,89 @@
+"""Settings from the environment (prefix ``TENANTRY_``); every one is listed in docs/configuration.md."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TENANTRY_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///var/tenantry.db"
+    queue_url: str = "sqlite:///var/queue.db"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # How many huey worker threads `serve` runs in-process (SQLite queue) and `worker` runs per process.
+    worker_threads: int = Field(default=2, ge=1, le=64)
+    # An outbox row whose job has not finished within this many seconds is handed to the queue again.
+    outbox_lease_seconds: int = Field(default=300, ge=5)
+    outbox_sweep_interval_seconds: int = Field(default=60, ge=1)
+
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
+    cookie_secure: bool = False
+    login_attempts_per_hour: int = Field(default=100, ge=1)
+
+    smtp_url: str = "smtp://127.0.0.1:8025"
+    mail_from: str = "Tenantry <no-reply@tenantry.local>"
+
+    partner_center_api_url: str = "http://127.0.0.1:8001"
+    partner_center_login_url: str = "http://127.0.0.1:8001"
+    partner_center_tenant_id: str = ""
+    partner_center_client_id: str = ""
+    partner_center_client_secret: str = ""
+    partner_center_refresh_token: str = ""
+    partner_center_requests_per_minute: int = Field(default=500, ge=1)
+
+    sandbox_port: int = Field(default=8001, ge=1, le=65535)
+    sandbox_database_url: str = "sqlite+aiosqlite:///var/sandbox.db"
+    run_sandbox: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept plain URLs as operators write them and pick the async driver."""
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError(
+                "TENANTRY_SECRET_KEY is the built-in development key; outside development mode "
+                "set TENANTRY_SECRET_KEY to a long random value (for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise ValueError("TENANTRY_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        return Path(self.database_url.split(":///", 1)[1])
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenantry.models.base import Base, IdMixin, TimestampMixin
+from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
 
 
 class Role(enum.StrEnum):
@@ -42,7 +42,7 @@ class Membership(IdMixin, TimestampMixin, Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[Role] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32))
 
 
 class ApiToken(IdMixin, TimestampMixin, Base):
@@ -53,7 +53,7 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[Role] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32))
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tenantry.models.base import Base, IdMixin, TimestampMixin
+from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
 
 
 class OrganizationKind(enum.StrEnum):
@@ -49,14 +49,18 @@ class Organization(IdMixin, TimestampMixin, Base):
         Index("ix_organizations_platform_legal_name", "platform_id", "legal_name"),
     )
 
-    kind: Mapped[OrganizationKind] = mapped_column(String(16))
-    platform_model: Mapped[PlatformModel | None] = mapped_column(String(32), default=None)
+    kind: Mapped[OrganizationKind] = mapped_column(enum_type(OrganizationKind, 16))
+    platform_model: Mapped[PlatformModel | None] = mapped_column(
+        enum_type(PlatformModel, 32), default=None
+    )
     # The platform owner's id, on every row (the owner's own row points at itself): the unit of tenancy.
     platform_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organizations.id"), default=None
     )
-    status: Mapped[OrganizationStatus] = mapped_column(String(24), index=True)
+    status: Mapped[OrganizationStatus] = mapped_column(
+        enum_type(OrganizationStatus, 24), index=True
+    )
     status_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
     legal_name: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,1 @@
+"""The client's operations, one module per area; PartnerCenterClient combines them."""

@@ -1,5 +1,8 @@
 # Tenantry: `make run` starts the product, `make test` runs every check.
-PYTHON ?= python3
+# The first of these that is Python 3.11 or newer (running it, since a pyenv shim may exist for an
+# interpreter that is not installed); `make run PYTHON=/path/to/python` chooses one.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
@@ -7,6 +10,7 @@ UV := $(BIN)/uv
 .PHONY: run test lint typecheck pytest bench clean install install-dev
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Tenantry needs Python 3.11 or newer; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tenantry needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==0.13.8

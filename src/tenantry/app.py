@@ -6,13 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from tenantry import __version__, health, problems
 from tenantry.audit import api as audit_api
+from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
+from tenantry.identity import api as identity_api
+from tenantry.identity import pages as identity_pages
+from tenantry.jobs.queue import JobQueue
 from tenantry.observability import RequestContextMiddleware
 from tenantry.organizations import api as organizations_api
+from tenantry.organizations import pages as organizations_pages
 from tenantry.settings import Settings, get_settings
+from tenantry.web import routing as page_routing
+from tenantry.web.rendering import STATIC_DIR
 
 API_DESCRIPTION = """
 Tenantry's API. Authenticate with an API token (`Authorization: Bearer <token>`); tokens are made
@@ -20,14 +28,23 @@ per organization and role. Errors are RFC 9457 problem details that name every i
 """
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    queue: JobQueue | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings)
+    # Outbox rows committed by requests are handed to this queue (docs/jobs.md).
+    queue = queue or JobQueue(settings)
+    queue.bind(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await database.dispose()
+        queue.close()
 
     app = FastAPI(
         title="Tenantry",
@@ -40,10 +57,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.queue = None
+    app.state.queue = queue
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(organizations_api.router)
     app.include_router(audit_api.router)
+    app.include_router(identity_api.router)
+    # Pages (HTML): their errors render as pages, the API's stay problem+json.
+    page_routing.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(identity_pages.router)
+    app.include_router(organizations_pages.router)
+    app.include_router(audit_pages.router)
     return app

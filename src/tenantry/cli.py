@@ -1,11 +1,34 @@
-"""The ``tenantry`` command line."""
+"""The ``tenantry`` command line.
+
+Every command reads its settings from the environment (``TENANTRY_*``, see docs/configuration.md)
+and reports a bad setting as one line naming the variable, not as a traceback.
+"""
 
 from __future__ import annotations
 
-import typer
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
-from tenantry import migrate
-from tenantry.settings import get_settings
+import typer
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from tenantry import migrate, server
+from tenantry.bootstrap import create_platform, find_platform
+from tenantry.db import Database
+from tenantry.errors import Conflict, TenantryError, invalid
+from tenantry.identity.service import add_membership, create_user, find_user
+from tenantry.models import Membership, PlatformModel, Role
+from tenantry.observability import configure_logging
+from tenantry.security import Actor
+from tenantry.settings import Settings
+
+T = TypeVar("T")
+# ASVS 2.1.1: passwords of at least 12 characters.
+MIN_PASSWORD_LENGTH = 12
 
 app = typer.Typer(
     help="Tenantry: onboard CSP customer organizations and their Microsoft tenants.",
@@ -17,16 +40,166 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
 
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"tenantry: {message}", err=True)
+    return typer.Exit(1)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a refused setting ends the command with the reason."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            variable = f"TENANTRY_{field.upper()}: " if field else ""
+            typer.echo(
+                f"tenantry: cannot start: {variable}{error['msg'].removeprefix('Value error, ')}",
+                err=True,
+            )
+        raise typer.Exit(1) from None
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``work`` with a database of its own; domain errors end the command with their message."""
+
+    async def main() -> T:
+        database = Database(settings)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(main())
+    except TenantryError as exc:
+        raise fail(exc.detail) from None
+    except DBAPIError as exc:
+        raise fail(
+            f"database error: {exc.orig}. Is TENANTRY_DATABASE_URL right, "
+            "and has `tenantry db upgrade` been run?"
+        ) from None
+
+
+@app.command()
+def serve() -> None:
+    """Serve the app on TENANTRY_HOST:TENANTRY_PORT, with the job consumer (SQLite queue) and the
+    Partner Center sandbox (TENANTRY_RUN_SANDBOX) in the same process. Stop with Ctrl+C."""
+    settings = load_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    server.run(settings)
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="Email address the admin signs in with.")],
+    name: Annotated[str, typer.Option(help="The admin's full name.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for when not given.",
+        ),
+    ],
+    platform_name: Annotated[
+        str | None,
+        typer.Option(help="Legal name of the platform owner; needed when none exists yet."),
+    ] = None,
+    platform_model: Annotated[
+        PlatformModel, typer.Option(help="How the platform owner sells (when creating it).")
+    ] = PlatformModel.INDIRECT_PROVIDER,
+) -> None:
+    """Create a platform admin (and the platform owner, if there is none yet)."""
+    settings = load_settings()
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise fail(f"--email: {exc}") from None
+    if not name.strip():
+        raise fail("--name: give the admin's full name")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail(f"--password: use at least {MIN_PASSWORD_LENGTH} characters")
+
+    async def work(database: Database) -> str:
+        async with database.transaction() as session:
+            platform = await find_platform(session)
+            if platform is None:
+                if not platform_name:
+                    raise invalid("--platform-name", "required", "there is no platform owner yet")
+                platform = await create_platform(
+                    session, legal_name=platform_name.strip(), model=platform_model
+                )
+            existing = await find_user(session, email)
+            if existing is not None:
+                role = (
+                    await session.execute(
+                        select(Membership.role).where(
+                            Membership.user_id == existing.id,
+                            Membership.organization_id == platform.id,
+                        )
+                    )
+                ).scalar_one_or_none()
+                if role is Role.PLATFORM_ADMIN:
+                    return f"{email} is a platform admin already; nothing changed"
+                raise Conflict(
+                    f"an account with the email {email} exists already and is not a platform "
+                    f"admin of {platform.display_name}"
+                )
+            actor = Actor(
+                platform_id=platform.id,
+                organization_id=platform.id,
+                organization_kind=platform.kind,
+                role=Role.PLATFORM_ADMIN,
+                label="command line (tenantry create-admin)",
+            )
+            user = await create_user(
+                session, email=email, full_name=name.strip(), password=password, verified=True
+            )
+            await add_membership(session, actor, user, platform, Role.PLATFORM_ADMIN)
+            return f"created platform admin {user.email} of {platform.display_name}"
+
+    typer.echo(with_database(settings, work))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Apply the migrations up to REVISION (default: the newest) on TENANTRY_DATABASE_URL."""
-    migrate.upgrade(get_settings().database_url, revision)
-    typer.echo(f"database at {migrate.current_revision(get_settings().database_url)}")
+    settings = load_settings()
+    migrate.upgrade(settings.database_url, revision)
+    typer.echo(f"database at {migrate.current_revision(settings.database_url)}")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
+    settings = load_settings()
+    typer.echo(migrate.current_revision(settings.database_url) or "empty (no migrations applied)")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load a demo distributor with resellers, customers and a login for every role. Safe to
+    repeat: when the demo data exists, nothing changes."""
+    from tenantry import demo
+
+    settings = load_settings()
+    if settings.environment == "production":
+        raise fail("demo data is not loaded in production (TENANTRY_ENVIRONMENT=production)")
+    result = with_database(settings, demo.load)
+    if not result.created:
+        typer.echo("Demo data is loaded already; nothing changed.")
+        return
     typer.echo(
-        migrate.current_revision(get_settings().database_url) or "empty (no migrations applied)"
+        f"Loaded the demo data: 1 distributor, {result.resellers} resellers, "
+        f"{result.customers} customers, {result.logins} logins."
     )
+    typer.echo("\n".join(demo.login_lines()))
+
+
+# Commands from packages a slimmer installation may lack: registered only when present.
+if (_jobs_cli := server.optional_module("tenantry.jobs.cli")) is not None:
+    app.command("worker")(_jobs_cli.worker)
+if (_sandbox_cli := server.optional_module("tenantry_sandbox.cli")) is not None:
+    app.add_typer(_sandbox_cli.sandbox_cli, name="sandbox")

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
-from tenantry.errors import Forbidden, Unauthorized
+from tenantry.errors import Forbidden, Unauthorized, invalid
 from tenantry.identity import auth
 from tenantry.security import Actor
 from tenantry.settings import Settings
@@ -20,6 +20,12 @@ CSRF_HEADER = "X-CSRF-Token"
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The one transaction a request owns: committed before the response is sent, or rolled back."""
+    for name, value in request.query_params.multi_items():
+        # Bodies are checked by InputSchema (see schemas.refuse_nul).
+        if "\x00" in name + value:
+            raise invalid(
+                f"query.{name}", "nul_character", "text may not contain the NUL character"
+            )
     database: Database = request.app.state.database
     async with database.transaction(write=request.method not in SAFE_METHODS) as session:
         yield session
@@ -48,7 +54,8 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
         if auth_session is None:
             raise Unauthorized("your session has ended; sign in again")
         if request.method not in SAFE_METHODS:
-            submitted = request.headers.get(CSRF_HEADER) or request.state.__dict__.get("csrf_form")
+            form_token = getattr(request.state, "csrf_form", None)
+            submitted = request.headers.get(CSRF_HEADER) or form_token
             if not submitted or submitted != auth_session.csrf_token:
                 raise Forbidden(
                     "the form is missing its CSRF token or it does not match; reload the page"

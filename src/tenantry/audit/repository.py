@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.models import AuditEvent, Organization
-from tenantry.pagination import decode_cursor, encode_cursor
+from tenantry.pagination import aware_datetime, decode_cursor, encode_cursor
 from tenantry.security import Actor, organization_scope
 
 
@@ -47,8 +47,7 @@ async def page(
     if filters.until:
         query = query.where(AuditEvent.occurred_at < filters.until)
     if cursor:
-        raw_time, after_id = decode_cursor(cursor)
-        after_time = datetime.fromisoformat(raw_time)
+        after_time, after_id = decode_cursor(cursor, aware_datetime)
         query = query.where(
             or_(
                 AuditEvent.occurred_at < after_time,

@@ -45,6 +45,22 @@ TRANSITIONS: dict[Transition, tuple[frozenset[S], S, Permission]] = {
 }
 
 
+def may_change_status(actor: Actor, organization: Organization) -> bool:
+    """An organization's status is changed by its seller, never by itself."""
+    return manages(actor, organization) and organization.id != actor.organization_id
+
+
+def allowed_transitions(actor: Actor, organization: Organization) -> list[Transition]:
+    """The changes :func:`change_status` would accept now (the pages offer these as buttons)."""
+    if not may_change_status(actor, organization):
+        return []
+    return [
+        transition
+        for transition, (sources, _, permission) in TRANSITIONS.items()
+        if organization.status in sources and actor.can(permission)
+    ]
+
+
 async def change_status(
     session: AsyncSession,
     actor: Actor,
@@ -56,7 +72,7 @@ async def change_status(
     sources, target, permission = TRANSITIONS[transition]
     require(actor, permission)
     organization = await repository.get_for_update(session, actor, organization_id)
-    if not manages(actor, organization) or organization.id == actor.organization_id:
+    if not may_change_status(actor, organization):
         raise Forbidden("an organization's status is changed by its seller")
     if organization.status is target and (
         transition is not Transition.APPROVE or organization.approved_at

@@ -47,6 +47,10 @@ def require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(f"the role {actor.role.value} may not do this ({permission.value})")
 
 
+def may_edit_basic_details(actor: Actor, organization: Organization) -> bool:
+    return actor.can(Permission.ORGANIZATION_EDIT_BASIC) and manages(actor, organization)
+
+
 async def _resolve_parent(
     session: AsyncSession, actor: Actor, data: OrganizationCreate
 ) -> Organization:

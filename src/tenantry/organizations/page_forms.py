@@ -1,0 +1,167 @@
+"""The organization forms on the pages: which fields each form has, an organization's values
+under the API's field names, and the choices its selects offer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.models import (
+    CustomPropertyDefinition,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    PlatformModel,
+    Segment,
+)
+from tenantry.organizations import platform, repository
+from tenantry.organizations.repository import OrganizationFilter
+from tenantry.organizations.schemas import INDUSTRIES, OrganizationRead
+from tenantry.pagination import MAX_PAGE_SIZE
+from tenantry.security import Actor, organization_scope
+from tenantry.web.forms import FormValues
+from tenantry.web.rendering import humanize
+
+Options = list[tuple[str, str]]
+
+ADDRESS_FIELDS = tuple(
+    f"address.{k}" for k in ("line1", "line2", "city", "region", "postal_code", "country")
+)
+CONTACT_FIELDS = tuple(f"primary_contact.{k}" for k in ("name", "email", "phone"))
+PROFILE_FIELDS = ("display_name", "domain", *ADDRESS_FIELDS, *CONTACT_FIELDS, "preferred_currency")
+# Top-level fields an edit may empty; emptied nested fields are simply left out.
+PROFILE_CLEARABLE = frozenset({"display_name", "domain", "preferred_currency"})
+REGISTRATION_FIELDS = ("registration_number", "vat_id", "erp_id", "tenant_id")
+CREATE_FIELDS = (
+    "kind", "parent_id", "legal_name", "industry", *PROFILE_FIELDS, *REGISTRATION_FIELDS, "mpn_id",
+)  # fmt: skip
+SEGMENTS = "segment_ids"
+
+COUNTRY_OPTIONS: Options = sorted(
+    ((c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries),
+    key=lambda option: option[1],
+)
+# How the error summary names each field (the label with its fieldset, so it stands alone).
+FIELD_NAMES = {
+    "kind": "Kind", "parent_id": "Reseller", "legal_name": "Legal name", "industry": "Industry",
+    "display_name": "Display name", "domain": "Domain",
+    "address.line1": "Street address", "address.line2": "Street address, line 2",
+    "address.city": "City", "address.region": "State or province",
+    "address.postal_code": "Postal code", "address.country": "Country",
+    "primary_contact.name": "Primary contact's name",
+    "primary_contact.email": "Primary contact's email address",
+    "primary_contact.phone": "Primary contact's phone", "preferred_currency": "Preferred currency",
+    "registration_number": "Company registration number", "vat_id": "VAT ID", "erp_id": "ERP ID",
+    "mpn_id": "MPN (Partner) ID", "tenant_id": "Microsoft tenant ID", "segment_ids": "Segments",
+    "reason": "Reason",
+}  # fmt: skip
+# Fieldsets always sent as objects, so a missing part is reported on its own field.
+GROUPS = ("address", "primary_contact")
+STATUS_OPTIONS: Options = [(s.value, humanize(s)) for s in OrganizationStatus]
+KIND_OPTIONS: Options = [(k.value, humanize(k)) for k in OrganizationKind]
+INDUSTRY_OPTIONS: Options = [("", "Not specified"), *((i, humanize(i)) for i in INDUSTRIES)]
+DONE = {
+    "created": "The organization was created. It is pending approval.",
+    "created_and_approved": "The organization was created and approved.",
+    "approve": "The organization is approved.",
+    "reject": "The organization is rejected.",
+    "block": "The organization is blocked: its people cannot sign in.",
+    "unblock": "The organization is unblocked.",
+    "profile": "The profile is saved.",
+    "basic": "The basic details are saved.",
+}
+
+
+def basic_fields(organization: Organization) -> tuple[str, ...]:
+    """What the seller edits; only resellers have an MPN ID."""
+    mpn = ("mpn_id",) if organization.kind is OrganizationKind.RESELLER else ()
+    return ("legal_name", *REGISTRATION_FIELDS, *mpn)
+
+
+def property_fields(definitions: Iterable[CustomPropertyDefinition]) -> tuple[str, ...]:
+    return tuple(f"custom_properties.{d.key}" for d in definitions)
+
+
+def _flat(values: Mapping[str, Any], prefix: str = "") -> FormValues:
+    result: FormValues = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            result |= _flat(value, f"{prefix}{key}.")
+        else:
+            result[f"{prefix}{key}"] = "" if value is None else str(value)
+    return result
+
+
+def stored_values(organization: Organization) -> FormValues:
+    """The organization as the forms show it, read through the API's own read schema."""
+    read = OrganizationRead.model_validate(organization).model_dump(mode="json")
+    segments = read.pop("segments")
+    values = _flat(read)
+    values[SEGMENTS] = [s["id"] for s in segments]
+    return values
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the selects and checkboxes of the organization forms offer."""
+
+    currencies: Options
+    segments: Sequence[Segment]
+    properties: Sequence[CustomPropertyDefinition]
+
+    @property
+    def segment_options(self) -> Options:
+        return [(str(s.id), s.name) for s in self.segments]
+
+
+async def choices(session: AsyncSession, actor: Actor) -> Choices:
+    config = await platform.get_config(session, actor)
+    currencies = config.allowed_currencies or sorted(c.alpha_3 for c in pycountry.currencies)
+    return Choices(
+        currencies=[(c, c) for c in currencies],
+        segments=await platform.list_segments(session, actor),
+        properties=await platform.list_custom_properties(session, actor),
+    )
+
+
+async def resellers(session: AsyncSession, actor: Actor) -> Sequence[Organization]:
+    """The resellers the actor sees (the first MAX_PAGE_SIZE by name), for selects."""
+    if not actor.is_platform:
+        return []
+    rows, _ = await repository.page(
+        session,
+        actor,
+        OrganizationFilter(kind=OrganizationKind.RESELLER),
+        cursor=None,
+        limit=MAX_PAGE_SIZE,
+    )
+    return rows
+
+
+def may_create_resellers(actor: Actor, current: Organization | None) -> bool:
+    return (
+        actor.is_platform
+        and current is not None
+        and current.platform_model is not PlatformModel.DIRECT_CSP
+    )
+
+
+async def names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    """Display names of the given organizations that the actor may see."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Organization.id, Organization.display_name).where(
+            organization_scope(actor), Organization.id.in_(wanted)
+        )
+    )
+    return {row[0]: row[1] for row in rows}

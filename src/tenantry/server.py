@@ -1,0 +1,185 @@
+"""``tenantry serve``: the app under uvicorn, and beside it, in the same process, what the embedded
+default needs: the job consumer (when the queue lives in SQLite or memory) and the Partner Center
+sandbox (when ``TENANTRY_RUN_SANDBOX`` is true).
+
+The job consumer and the sandbox are imported only here, when needed; a missing one is reported
+and skipped, so the app still serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import signal
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+
+from tenantry import __version__
+from tenantry.db import Database
+from tenantry.settings import Settings
+
+log = structlog.get_logger("tenantry.server")
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """Import ``name``, or return None when it (or a package above it) is not installed.
+
+    A module that exists but fails to import for another reason (a missing third-party dependency,
+    a bug) still raises: hiding that would make a broken installation look like a slim one.
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if name == missing or name.startswith(missing + "."):
+            return None
+        raise
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing this process runs, for the start banner."""
+
+    name: str
+    state: str
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to :func:`_serve_all`, which stops every server of the
+    process together. (uvicorn's own handling re-raises the signal once a server has stopped, so
+    the process would die by it with the second server still running.)"""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _server(app: Any, host: str, port: int) -> _Server:
+    # log_config=None keeps the logging that configure_logging set up, so uvicorn's own lines are
+    # JSON too; access lines are off because the app logs every request with its request id.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=None,
+        access_log=False,
+        server_header=False,
+        lifespan="on",
+    )
+    return _Server(config)
+
+
+def attach_consumer(app: FastAPI, settings: Settings) -> Part:
+    """Run the job consumer inside ``app``'s lifespan when the queue is in-process (SQLite or
+    memory): it starts after the app's startup and stops, letting running jobs finish, before the
+    app closes its database and queue."""
+    module = optional_module("tenantry.jobs.consumer")
+    if module is None:
+        log.warning("job consumer not available", reason="tenantry.jobs is not installed")
+        return Part("Jobs", "not available in this installation")
+    if not module.runs_in_process(settings):
+        scheme = settings.queue_url.partition(":")[0]
+        return Part("Jobs", f"run by `tenantry worker` processes (queue: {scheme})")
+    consumer = module.InProcessConsumer(settings, queue=getattr(app.state, "queue", None))
+    app_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with app_lifespan(app) as state:
+            await asyncio.to_thread(consumer.start)
+            try:
+                yield state
+            finally:
+                await asyncio.to_thread(consumer.stop)
+
+    app.router.lifespan_context = lifespan
+    return Part("Jobs", f"consumed in this process ({consumer.threads} threads)")
+
+
+def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
+    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT. It keeps its own
+    settings (TENANTRY_SANDBOX_*) except where serve decides: the interface, port and database."""
+    if not settings.run_sandbox:
+        return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
+    app_module = optional_module("tenantry_sandbox.app")
+    settings_module = optional_module("tenantry_sandbox.settings")
+    if app_module is None or settings_module is None:
+        log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
+        return None, Part("Sandbox", "not available in this installation")
+    defaults = settings_module.SandboxSettings()
+    overrides: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.sandbox_port,
+        "database_url": settings.sandbox_database_url,
+    }
+    if "base_url" not in defaults.model_fields_set:
+        overrides["base_url"] = f"http://{settings.host}:{settings.sandbox_port}"
+    sandbox_settings = settings_module.SandboxSettings(**overrides)
+    app = app_module.create_app(sandbox_settings)
+    url = f"{sandbox_settings.base_url} (Partner Center and Microsoft sign-in stand-in)"
+    return _server(app, settings.host, settings.sandbox_port), Part("Sandbox", url)
+
+
+async def _demo_logins(settings: Settings) -> list[str]:
+    from tenantry import demo
+
+    database = Database(settings)
+    try:
+        return demo.login_lines() if await demo.loaded(database) else []
+    except Exception as exc:  # the banner must not stop the server; /healthz reports the database
+        log.warning("could not check for demo data", error=f"{type(exc).__name__}: {exc}")
+        return []
+    finally:
+        await database.dispose()
+
+
+def banner(settings: Settings, parts: Sequence[Part], logins: Sequence[str]) -> str:
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"Tenantry {__version__} ({settings.environment}) on {url}",
+        f"  {'API docs':<9} {url}/api/docs",
+        *(f"  {part.name:<9} {part.state}" for part in parts),
+        *logins,
+    ]
+    return "\n".join(lines)
+
+
+async def _serve_all(servers: Sequence[_Server]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server in servers:
+            # A second Ctrl+C skips waiting for open connections, as uvicorn does.
+            server.force_exit = server.should_exit
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    try:
+        await asyncio.gather(*(server.serve() for server in servers))
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def run(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM, then stop the servers (and with them the job consumer)."""
+    from tenantry.app import create_app
+
+    logins = asyncio.run(_demo_logins(settings))
+    app = create_app(settings)
+    jobs = attach_consumer(app, settings)
+    servers = [_server(app, settings.host, settings.port)]
+    sandbox, sandbox_part = sandbox_server(settings)
+    if sandbox is not None:
+        servers.append(sandbox)
+    print(banner(settings, [jobs, sandbox_part], logins), flush=True)
+    asyncio.run(_serve_all(servers))

@@ -1,0 +1,267 @@
+"""Every route that takes an id, called by strangers with ids from reseller A's world.
+
+The operations come from ``/openapi.json``, so a new route is walked as soon as it exists; a route
+whose request body or id is unknown here fails ``test_the_walk_knows_every_operation`` until it is
+added to the tables below. A stranger must get the same answer for A's object as for an id that
+does not exist (404, or 403 when their role may not do this at all), and nothing in A's world may
+change.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from tenantry.db import Database
+from tenantry.models import AuditEvent, OrganizationKind, Role
+from tenantry.security import ROLE_PERMISSIONS, Permission
+from tests.factories import Party, World
+from tests.identity.factories import People, make_people
+
+ID_PARAMETER = re.compile(r"\{(\w+_id)\}")
+ORGANIZATION = "/api/v1/organizations/{organization_id}"
+MEMBER = f"{ORGANIZATION}/members/{{user_id}}"
+API_TOKEN = f"{ORGANIZATION}/api-tokens/{{token_id}}"
+LOWEST_ROLE = {
+    OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
+    OrganizationKind.RESELLER: Role.RESELLER_STAFF,
+    OrganizationKind.CUSTOMER: Role.CUSTOMER_USER,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One organization of A's world (or the platform) and a member and a token of it."""
+
+    name: str
+    kind: OrganizationKind
+    ids: dict[str, uuid.UUID]
+
+    @property
+    def role(self) -> str:
+        return LOWEST_ROLE[self.kind].value
+
+
+Body = Callable[[Target], dict[str, Any] | None]
+
+
+def no_body(_: Target) -> None:
+    return None
+
+
+# A minimal valid request body for every operation with an id in its path (None: no body).
+BODIES: dict[tuple[str, str], Body] = {
+    ("GET", ORGANIZATION): no_body,
+    ("PATCH", ORGANIZATION): lambda t: {"display_name": "Renamed by a stranger"},
+    ("POST", f"{ORGANIZATION}/approve"): no_body,
+    ("POST", f"{ORGANIZATION}/reject"): lambda t: {"reason": "rejected by a stranger"},
+    ("POST", f"{ORGANIZATION}/block"): lambda t: {"reason": "blocked by a stranger"},
+    ("POST", f"{ORGANIZATION}/unblock"): no_body,
+    ("GET", f"{ORGANIZATION}/members"): no_body,
+    ("POST", f"{ORGANIZATION}/members"): lambda t: {
+        "email": "stranger@example.com",
+        "full_name": "Stranger",
+        "role": t.role,
+    },
+    ("PATCH", MEMBER): lambda t: {"role": t.role},
+    ("DELETE", MEMBER): no_body,
+    ("GET", f"{ORGANIZATION}/api-tokens"): no_body,
+    ("POST", f"{ORGANIZATION}/api-tokens"): lambda t: {
+        "name": "stranger",
+        "role": t.role,
+        "expires_in_days": 1,
+    },
+    ("DELETE", API_TOKEN): no_body,
+}
+# Every id a path may name, and where A's world keeps one.
+ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id"})
+STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+
+    @property
+    def ids(self) -> list[str]:
+        return ID_PARAMETER.findall(self.path)
+
+    def url(self, ids: dict[str, uuid.UUID]) -> str:
+        return self.path.format(**{name: ids[name] for name in self.ids})
+
+
+def operations_with_ids(app: FastAPI) -> list[Operation]:
+    return [
+        Operation(method.upper(), path)
+        for path, methods in app.openapi()["paths"].items()
+        for method in methods
+        if ID_PARAMETER.search(path)
+    ]
+
+
+def targets(world: World, people: People) -> list[Target]:
+    return [
+        Target(
+            "reseller A",
+            OrganizationKind.RESELLER,
+            {
+                "organization_id": world.reseller_a.id,
+                "user_id": people.reseller_staff.id,
+                "token_id": people.reseller_token.id,
+            },
+        ),
+        Target(
+            "A's customer",
+            OrganizationKind.CUSTOMER,
+            {
+                "organization_id": world.customer_a.id,
+                "user_id": people.customer_user.id,
+                "token_id": people.customer_token.id,
+            },
+        ),
+        Target(
+            "the platform",
+            OrganizationKind.PLATFORM,
+            {
+                "organization_id": world.platform.id,
+                "user_id": people.platform_admin.id,
+                "token_id": people.platform_token.id,
+            },
+        ),
+    ]
+
+
+async def call(
+    client: httpx.AsyncClient, operation: Operation, ids: dict[str, uuid.UUID],
+    body: dict[str, Any] | None, caller: Party,
+) -> httpx.Response:  # fmt: skip
+    return await client.request(
+        operation.method, operation.url(ids), json=body, headers=caller.headers
+    )
+
+
+async def snapshot(client: httpx.AsyncClient, world: World, people: People) -> list[Any]:
+    """What the platform sees of A's world: organizations, members and tokens."""
+    seen = []
+    for target in targets(world, people):
+        base = f"/api/v1/organizations/{target.ids['organization_id']}"
+        for url in (base, f"{base}/members", f"{base}/api-tokens"):
+            response = await client.get(url, headers=world.platform.headers)
+            assert response.status_code == 200, response.text
+            seen.append(response.json())
+    return seen
+
+
+async def audit_count(database: Database) -> int:
+    async with database.transaction(write=False) as session:
+        return (await session.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
+
+
+@pytest.fixture
+async def people(database: Database, world: World) -> People:
+    return await make_people(database, world)
+
+
+def test_the_walk_knows_every_operation(app: FastAPI) -> None:
+    operations = operations_with_ids(app)
+    known = set(BODIES)
+    walked = {(o.method, o.path) for o in operations}
+    assert walked - known == set(), "add a minimal valid body for these operations to BODIES"
+    assert known - walked == set(), "these operations are gone; remove them from BODIES"
+    unknown_ids = {name for o in operations for name in o.ids} - ID_PARAMETERS
+    assert unknown_ids == set(), "give the walk an object of A's world for these ids"
+
+
+@pytest.mark.parametrize("stranger", ["reseller_b", "customer_b", "direct_customer"])
+async def test_strangers_cannot_reach_reseller_as_world(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    world: World,
+    people: People,
+    database: Database,
+    stranger: str,
+) -> None:
+    caller: Party = getattr(world, stranger)
+    own_kind = OrganizationKind.RESELLER if stranger == "reseller_b" else OrganizationKind.CUSTOMER
+    await client.get("/api/v1/me", headers=world.platform.headers)  # settles the token's last use
+    before, events_before = await snapshot(client, world, people), await audit_count(database)
+    leaks: list[str] = []
+
+    for operation in operations_with_ids(app):
+        cases = [(t, t.ids) for t in targets(world, people)]
+        if len(operation.ids) > 1:
+            # Its own organization in the path, A's member or token after it.
+            own = Target("own", own_kind, {})
+            cases += [(own, t.ids | {"organization_id": caller.id}) for t in targets(world, people)]
+        for target, ids in cases:
+            body = BODIES[(operation.method, operation.path)](target)
+            foreign = await call(client, operation, ids, body, caller)
+            made_up = {name: uuid.uuid4() for name in ids} | (
+                {"organization_id": caller.id} if target.name == "own" else {}
+            )
+            missing = await call(client, operation, made_up, body, caller)
+            where = f"{operation.method} {operation.path} on {target.name} {ids}"
+            if foreign.is_success:
+                leaks.append(f"{where}: {foreign.status_code} {foreign.text[:200]}")
+            elif foreign.status_code not in (403, 404):
+                leaks.append(f"{where}: expected 404, got {foreign.status_code} {foreign.text}")
+            elif foreign.status_code != missing.status_code:
+                leaks.append(
+                    f"{where}: {foreign.status_code} for A's object but {missing.status_code} "
+                    "for one that does not exist, which tells them apart"
+                )
+            elif stranger == "reseller_b" and foreign.status_code != 404:
+                leaks.append(f"{where}: a reseller admin should get 404, got {foreign.status_code}")
+
+    assert leaks == []
+    assert await snapshot(client, world, people) == before
+    assert await audit_count(database) == events_before
+
+
+async def test_platform_staff_see_all_of_it(
+    app: FastAPI, client: httpx.AsyncClient, world: World, people: People
+) -> None:
+    staff = Party(world.platform.organization, people.platform_token_secret)
+    hidden: list[str] = []
+    for operation in operations_with_ids(app):
+        if operation.method != "GET":
+            continue
+        for target in targets(world, people):
+            response = await call(client, operation, target.ids, None, staff)
+            # Seen (never 404), though staff may lack the permission to list some things.
+            lacking = response.status_code == 403 and any(
+                p.value in response.json()["detail"] for p in STAFF_LACKS
+            )
+            if response.status_code != 200 and not lacking:
+                hidden.append(f"GET {operation.path} on {target.name}: {response.status_code}")
+    assert hidden == []
+
+
+async def test_the_platform_reaches_all_of_it(
+    app: FastAPI, client: httpx.AsyncClient, world: World, people: People
+) -> None:
+    """The walk's ids and bodies are right: the platform's admin is answered, not 404 or 422."""
+    problems: list[str] = []
+    operations = sorted(operations_with_ids(app), key=lambda o: o.method != "GET")
+    for operation in operations:
+        for target in targets(world, people):
+            body = BODIES[(operation.method, operation.path)](target)
+            response = await call(client, operation, target.ids, body, world.platform)
+            where = f"{operation.method} {operation.path} on {target.name}"
+            answered = (
+                response.status_code == 200
+                if operation.method == "GET"
+                else response.status_code not in (404, 422)
+            )
+            if not answered:
+                problems.append(f"{where}: {response.status_code} {response.text}")
+    assert problems == []

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized, invalid
 from tenantry.identity import auth
-from tenantry.security import Actor
+from tenantry.security import Actor, secrets_equal
 from tenantry.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,7 +48,9 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials:
-        actor = await auth.actor_from_api_token(session, credentials.strip())
+        actor, used_long_ago = await auth.actor_from_api_token(session, credentials.strip())
+        if used_long_ago and actor.token_id is not None:
+            await auth.record_token_use(request.app.state.database, actor.token_id)
     elif cookie := request.cookies.get(auth.SESSION_COOKIE):
         auth_session = await auth.load_session(session, cookie)
         if auth_session is None:
@@ -56,7 +58,7 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
         if request.method not in SAFE_METHODS:
             form_token = getattr(request.state, "csrf_form", None)
             submitted = request.headers.get(CSRF_HEADER) or form_token
-            if not submitted or submitted != auth_session.csrf_token:
+            if not submitted or not secrets_equal(submitted, auth_session.csrf_token):
                 raise Forbidden(
                     "the form is missing its CSRF token or it does not match; reload the page"
                 )

@@ -28,6 +28,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

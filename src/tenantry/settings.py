@@ -33,7 +33,9 @@ class Settings(BaseSettings):
 
     session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
     cookie_secure: bool = False
+    # Failed sign-ins allowed per account, and per client address, in any hour.
     login_attempts_per_hour: int = Field(default=100, ge=1)
+    login_attempts_per_hour_per_address: int = Field(default=500, ge=1)
 
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Tenantry <no-reply@tenantry.local>"

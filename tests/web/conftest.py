@@ -22,6 +22,7 @@ from tests.web.html import Page
 PASSWORD = "correct horse battery staple"
 # Low, so throttling is reached in a few attempts; per address it is five times this.
 ATTEMPTS_PER_HOUR = 3
+ATTEMPTS_PER_ADDRESS = 2 * ATTEMPTS_PER_HOUR
 _numbers = itertools.count(1)
 
 
@@ -34,6 +35,7 @@ def settings(database_url: str) -> Settings:
         log_json=False,
         smtp_url="smtp://127.0.0.1:1",
         login_attempts_per_hour=ATTEMPTS_PER_HOUR,
+        login_attempts_per_hour_per_address=ATTEMPTS_PER_ADDRESS,
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import structlog
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized
 from tenantry.models import (
     ApiToken,
@@ -36,7 +39,8 @@ def ensure_may_sign_in(organization: Organization) -> None:
         )
 
 
-async def actor_from_api_token(session: AsyncSession, secret: str) -> Actor:
+async def actor_from_api_token(session: AsyncSession, secret: str) -> tuple[Actor, bool]:
+    """The token's actor, and whether its ``last_used_at`` is stale enough to be written again."""
     now = utcnow()
     row = (
         await session.execute(
@@ -53,11 +57,8 @@ async def actor_from_api_token(session: AsyncSession, secret: str) -> Actor:
     if token.expires_at <= now:
         raise Unauthorized("the API token has expired")
     ensure_may_sign_in(organization)
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        await session.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        )
-    return Actor(
+    stale = token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL
+    actor = Actor(
         platform_id=organization.platform_id,
         organization_id=organization.id,
         organization_kind=organization.kind,
@@ -65,6 +66,22 @@ async def actor_from_api_token(session: AsyncSession, secret: str) -> Actor:
         label=f"API token '{token.name}' ({token.prefix}…)",
         token_id=token.id,
     )
+    return actor, stale
+
+
+async def record_token_use(database: Database, token_id: uuid.UUID) -> None:
+    """Note when a token was last used, in a transaction of its own: a read request stays a
+    read (no write lock held for it on SQLite, no row lock serialising a token's requests on
+    PostgreSQL), and losing this informational write never fails the request."""
+    try:
+        async with database.transaction() as session:
+            await session.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+            )
+    except SQLAlchemyError:
+        structlog.get_logger(__name__).warning(
+            "api_token.last_used_not_recorded", token_id=str(token_id)
+        )
 
 
 async def load_session(session: AsyncSession, secret: str) -> AuthSession | None:

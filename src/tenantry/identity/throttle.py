@@ -2,7 +2,7 @@
 
 Only failed sign-ins are kept (``LoginAttempt``), for one hour, and three limits apply:
 
-* **per address**: ``ADDRESS_LIMIT_FACTOR`` x ``settings.login_attempts_per_hour`` failures from
+* **per address**: ``settings.login_attempts_per_hour_per_address`` failures from
   one address, whatever the accounts. One address guessing many accounts stops here. The limit is
   higher than the per-account one because an office shares one address.
 * **per account**: ``settings.login_attempts_per_hour`` failures for one email, from any address.
@@ -33,7 +33,6 @@ from tenantry.models import LoginAttempt, utcnow
 from tenantry.settings import Settings
 
 WINDOW = timedelta(hours=1)
-ADDRESS_LIMIT_FACTOR = 5
 KEEP_FOR = timedelta(days=1)
 TRUSTED_BROWSER_COOKIE = "tenantry_trusted_browser"
 TRUSTED_BROWSER_MAX_AGE = int(timedelta(days=90).total_seconds())
@@ -98,7 +97,9 @@ async def check(
             session, (LoginAttempt.email == email) & (LoginAttempt.ip == ip), per_account
         )
         return
-    await _refuse_if_over(session, LoginAttempt.ip == ip, per_account * ADDRESS_LIMIT_FACTOR)
+    await _refuse_if_over(
+        session, LoginAttempt.ip == ip, settings.login_attempts_per_hour_per_address
+    )
     await _refuse_if_over(session, LoginAttempt.email == email, per_account)
 
 

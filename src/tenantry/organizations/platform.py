@@ -83,7 +83,7 @@ async def update_config(
     session: AsyncSession, actor: Actor, data: PlatformConfigUpdate
 ) -> PlatformConfig:
     require(actor, Permission.PLATFORM_CONFIGURE)
-    config = await repository.platform_config(session, actor.platform_id)
+    config = await repository.platform_config(session, actor.platform_id, for_update=True)
     before = _config_values(config)
     for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(config, key, [str(v).lower() if key != "allowed_currencies" else v for v in value]

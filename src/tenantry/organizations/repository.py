@@ -115,11 +115,22 @@ async def page(
     )
 
 
-async def platform_config(session: AsyncSession, platform_id: uuid.UUID) -> PlatformConfig:
+async def platform_config(
+    session: AsyncSession, platform_id: uuid.UUID, *, for_update: bool = False
+) -> PlatformConfig:
+    """The platform's rules; a platform that never saved any gets the defaults (stored only when
+    ``for_update``, so reads never write)."""
     config = await session.get(PlatformConfig, platform_id)
     if config is None:
-        config = PlatformConfig(platform_id=platform_id, allowed_currencies=[])
-        session.add(config)
+        config = PlatformConfig(
+            platform_id=platform_id,
+            allowed_currencies=[],
+            erp_id_required_for_orders=False,
+            work_account_domains=[],
+            notification_cc=[],
+        )
+        if for_update:
+            session.add(config)
     return config
 
 

@@ -1,0 +1,76 @@
+"""``sandbox_cli``: serve, seed and reset the sandbox (mounted as ``tenantry sandbox ...``)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import typer
+
+from tenantry_sandbox.settings import SandboxSettings
+
+sandbox_cli = typer.Typer(help="The Partner Center sandbox: serve it, seed it, reset it.")
+
+
+@sandbox_cli.command()
+def serve(
+    port: int = typer.Option(None, help="Port to listen on (default: TENANTRY_SANDBOX_PORT)."),
+    host: str = typer.Option(None, help="Interface to bind (default: TENANTRY_SANDBOX_HOST)."),
+) -> None:
+    """Serve the sandbox (Partner Center and the identity platform) with uvicorn."""
+    import uvicorn
+
+    from tenantry_sandbox.app import create_app
+
+    settings = SandboxSettings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+async def _seed(customers: int, seed_value: int) -> dict[str, int]:
+    from tenantry_sandbox.seed import seed
+    from tenantry_sandbox.state import SandboxState
+
+    state = SandboxState(SandboxSettings())
+    try:
+        await state.ensure_started()
+        async with state.db.sessionmaker() as session, session.begin():
+            summary = await seed(
+                session, customers=customers, seed=seed_value, settings=state.settings
+            )
+        return summary.rows
+    finally:
+        await state.close()
+
+
+@sandbox_cli.command("seed")
+def seed_command(
+    customers: int = typer.Option(100, "--customers", "-n", help="How many customers to add."),
+    seed: int = typer.Option(0, help="Random seed; the same seed gives the same world."),
+) -> None:
+    """Add demo resellers (first time) and customers to the sandbox's database."""
+    started = time.perf_counter()
+    rows = asyncio.run(_seed(customers, seed))
+    elapsed = time.perf_counter() - started
+    typer.echo(f"seeded {customers} customers ({sum(rows.values())} rows) in {elapsed:.1f} s")
+
+
+async def _reset() -> None:
+    from tenantry_sandbox.state import SandboxState
+
+    state = SandboxState(SandboxSettings())
+    try:
+        await state.reset()
+    finally:
+        await state.close()
+
+
+@sandbox_cli.command()
+def reset() -> None:
+    """Empty the sandbox's database, keeping only the distributor."""
+    asyncio.run(_reset())
+    typer.echo("sandbox reset")

@@ -1,0 +1,1 @@
+"""Request and response bodies, camelCase as Partner Center sends them, per area."""

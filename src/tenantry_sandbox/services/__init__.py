@@ -1,0 +1,1 @@
+"""Operations that span several stores: creating customers, accepting invitations, compliance."""

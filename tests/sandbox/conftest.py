@@ -1,0 +1,190 @@
+"""Fixtures of the sandbox tests: a fresh sandbox per test, on SQLite and on PostgreSQL.
+
+The sandbox runs in-process behind ``httpx.ASGITransport``. SQLite gets a new file per test;
+PostgreSQL (the ``sandbox_test`` database, skipped cleanly when the server is unreachable) is
+emptied before each test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tenantry_sandbox import SandboxSettings, create_app
+from tenantry_sandbox.state import SandboxState
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / ".." / "shared" / "partner-center" / "samples"
+BASE_URL = "http://sandbox.test"
+PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default"
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/sandbox_test"
+
+
+def sample(name: str) -> Any:
+    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+
+
+def postgres_url() -> str:
+    """``sandbox_test`` on the server ``TENANTRY_TEST_POSTGRES_URL`` names (default: local)."""
+    configured = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
+    if not configured:
+        return DEFAULT_POSTGRES_URL
+    parts = urlsplit(configured)
+    scheme = "postgresql+asyncpg"
+    return f"{scheme}://{parts.netloc}/sandbox_test"
+
+
+_USABLE: dict[str, str | None] = {}
+
+
+async def _postgres_problem(url: str) -> str | None:
+    """Why the database cannot be used (None when it can); asked once per test session."""
+    if url not in _USABLE:
+        parts = urlsplit(url)
+        try:
+            with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+                pass
+            connection = await asyncpg.connect(url.replace("+asyncpg", ""), timeout=5)
+            await connection.close()
+            _USABLE[url] = None
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            _USABLE[url] = f"PostgreSQL at {parts.netloc}{parts.path} is not usable: {exc}"
+    return _USABLE[url]
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
+    return postgres_url()
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox and a client for it, with shortcuts the tests share."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: SandboxSettings
+    _tokens: dict[tuple[str, bool], str] = field(default_factory=dict)
+
+    @property
+    def state(self) -> SandboxState:
+        state: SandboxState = self.app.state.sandbox
+        return state
+
+    @property
+    def partner_id(self) -> uuid.UUID:
+        return self.settings.partner_tenant_id
+
+    async def token(self, *, app_only: bool = False, tenant: uuid.UUID | None = None) -> str:
+        tenant_id = str(tenant or self.partner_id)
+        key = (tenant_id, app_only)
+        if key not in self._tokens:
+            form = {
+                "client_id": self.settings.client_id,
+                "client_secret": self.settings.client_secret,
+            }
+            if app_only:
+                form.update(grant_type="client_credentials", scope=PARTNER_CENTER_SCOPE)
+            else:
+                refresh = await self.refresh_token(tenant)
+                form.update(grant_type="refresh_token", refresh_token=refresh)
+            response = await self.client.post(f"/{tenant_id}/oauth2/v2.0/token", data=form)
+            assert response.status_code == 200, response.text
+            self._tokens[key] = response.json()["access_token"]
+        return self._tokens[key]
+
+    async def refresh_token(self, tenant: uuid.UUID | None = None) -> str:
+        if tenant is None:
+            return self.settings.bootstrap_refresh_token
+        response = await self.client.post(
+            "/_sandbox/refresh-tokens", json={"tenantId": str(tenant)}
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["refreshToken"]
+        return token
+
+    async def headers(
+        self, *, app_only: bool = False, tenant: uuid.UUID | None = None, **extra: str
+    ) -> dict[str, str]:
+        token = await self.token(app_only=app_only, tenant=tenant)
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        app_only: bool = False,
+        tenant: uuid.UUID | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        merged = await self.headers(app_only=app_only, tenant=tenant)
+        merged.update(headers or {})
+        return await self.client.request(method, path, headers=merged, **kwargs)
+
+    async def control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.client.request(method, f"/_sandbox{path}", **kwargs)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+    async def reseller(self, name: str = "Contoso Reseller", **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = await self.control(
+            "POST", "/resellers", json={"name": name, **fields}
+        )
+        return result
+
+    async def customer(self, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = await self.control("POST", "/customers", json=fields)
+        return result
+
+
+@pytest.fixture
+async def sandbox(database_url: str) -> AsyncIterator[Sandbox]:
+    settings = SandboxSettings(database_url=database_url, base_url=BASE_URL, smtp_port=0)
+    app = create_app(settings)
+    state: SandboxState = app.state.sandbox
+    if database_url.startswith("postgresql"):
+        problem = await _postgres_problem(database_url)
+        if problem:
+            pytest.skip(problem)
+        await state.reset()
+    else:
+        await state.ensure_started()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        yield Sandbox(app=app, client=client, settings=settings)
+    await state.close()
+
+
+@pytest.fixture
+async def sqlite_sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """A sandbox on SQLite only, for tests about the sandbox itself rather than its database."""
+    settings = SandboxSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}",
+        base_url=BASE_URL,
+        smtp_port=0,
+    )
+    app = create_app(settings)
+    await app.state.sandbox.ensure_started()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        yield Sandbox(app=app, client=client, settings=settings)
+    await app.state.sandbox.close()

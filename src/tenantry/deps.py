@@ -50,7 +50,12 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
     if scheme.lower() == "bearer" and credentials:
         actor, used_long_ago = await auth.actor_from_api_token(session, credentials.strip())
         if used_long_ago and actor.token_id is not None:
-            await auth.record_token_use(request.app.state.database, actor.token_id)
+            await auth.record_token_use(
+                request.app.state.database,
+                session,
+                actor.token_id,
+                writing=request.method not in SAFE_METHODS,
+            )
     elif cookie := request.cookies.get(auth.SESSION_COOKIE):
         auth_session = await auth.load_session(session, cookie)
         if auth_session is None:

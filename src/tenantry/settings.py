@@ -40,12 +40,17 @@ class Settings(BaseSettings):
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Tenantry <no-reply@tenantry.local>"
 
+    # The defaults are the embedded sandbox: where `tenantry serve` runs it (the two URLs follow
+    # TENANTRY_HOST and TENANTRY_SANDBOX_PORT unless set) and its well-known partner identity (the
+    # TENANTRY_SANDBOX_PARTNER_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET, _BOOTSTRAP_REFRESH_TOKEN
+    # defaults), so `make run` has a working client with no configuration. They mean nothing to
+    # Microsoft: set all of them when pointing at a real account (docs/partner-center.md).
     partner_center_api_url: str = "http://127.0.0.1:8001"
     partner_center_login_url: str = "http://127.0.0.1:8001"
-    partner_center_tenant_id: str = ""
-    partner_center_client_id: str = ""
-    partner_center_client_secret: str = ""
-    partner_center_refresh_token: str = ""
+    partner_center_tenant_id: str = "3b33e682-00c3-41ee-9dd2-a548adf56438"
+    partner_center_client_id: str = "9e1b5d2c-7f4a-4c51-8c8e-0f3d1a6b2e77"
+    partner_center_client_secret: str = "sandbox-client-secret"  # noqa: S105
+    partner_center_refresh_token: str = "sandbox-refresh-token"  # noqa: S105
     partner_center_requests_per_minute: int = Field(default=500, ge=1)
 
     sandbox_port: int = Field(default=8001, ge=1, le=65535)
@@ -63,6 +68,19 @@ class Settings(BaseSettings):
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
         return value
+
+    @model_validator(mode="after")
+    def _partner_center_defaults_to_the_embedded_sandbox(self) -> Settings:
+        """Unless set, the client calls the sandbox where `tenantry serve` runs it."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        if ":" in host:  # an IPv6 address is bracketed in a URL
+            host = f"[{host}]"
+        embedded = f"http://{host}:{self.sandbox_port}"
+        for name in ("partner_center_api_url", "partner_center_login_url"):
+            if name not in self.model_fields_set:
+                setattr(self, name, embedded)
+                self.model_fields_set.discard(name)  # still a default, not the operator's choice
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

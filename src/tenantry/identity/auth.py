@@ -69,15 +69,20 @@ async def actor_from_api_token(session: AsyncSession, secret: str) -> tuple[Acto
     return actor, stale
 
 
-async def record_token_use(database: Database, token_id: uuid.UUID) -> None:
-    """Note when a token was last used, in a transaction of its own: a read request stays a
-    read (no write lock held for it on SQLite, no row lock serialising a token's requests on
-    PostgreSQL), and losing this informational write never fails the request."""
+async def record_token_use(
+    database: Database, session: AsyncSession, token_id: uuid.UUID, *, writing: bool
+) -> None:
+    """Note when a token was last used. A request that writes anyway does it in its own
+    transaction; a read does it in a short transaction of its own, so it stays a read (no write
+    lock held for it on SQLite, no row lock serialising a token's reads on PostgreSQL), and losing
+    this informational write never fails the request."""
+    statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+    if writing:
+        await session.execute(statement)
+        return
     try:
-        async with database.transaction() as session:
-            await session.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
-            )
+        async with database.transaction() as own:
+            await own.execute(statement)
     except SQLAlchemyError:
         structlog.get_logger(__name__).warning(
             "api_token.last_used_not_recorded", token_id=str(token_id)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 MICROSOFT_API_URL = "https://api.partnercenter.microsoft.com"
 MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
 MICROSOFT_GRAPH_URL = "https://graph.microsoft.com"
+MICROSOFT_ADMIN_CENTER_URL = "https://admin.microsoft.com"
 
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -37,13 +38,15 @@ class PartnerCenterSettings(Protocol):
 class PartnerCenterConfig:
     """Everything the client needs; only the URLs differ between Microsoft and the sandbox.
 
-    ``graph_url`` is the Microsoft Graph root (without ``/v1.0``) used for GDAP relationships.
+    ``graph_url`` is the Microsoft Graph root (without ``/v1.0``) used for GDAP relationships;
+    ``admin_center_url`` the Microsoft 365 admin center customers open links in.
     ``client_secret`` and ``refresh_token`` are kept out of ``repr`` so they never reach a log.
     """
 
     api_url: str = MICROSOFT_API_URL
     login_url: str = MICROSOFT_LOGIN_URL
     graph_url: str = MICROSOFT_GRAPH_URL
+    admin_center_url: str = MICROSOFT_ADMIN_CENTER_URL
     tenant_id: str = ""
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
@@ -68,7 +71,7 @@ class PartnerCenterConfig:
     application_name: str = "Tenantry"
 
     def __post_init__(self) -> None:
-        for name in ("api_url", "login_url", "graph_url"):
+        for name in ("api_url", "login_url", "graph_url", "admin_center_url"):
             object.__setattr__(self, name, getattr(self, name).rstrip("/"))
         if self.requests_per_minute < 1:
             raise ValueError("requests_per_minute must be at least 1")
@@ -84,24 +87,31 @@ class PartnerCenterConfig:
     def from_settings(cls, settings: PartnerCenterSettings) -> PartnerCenterConfig:
         """Map ``TENANTRY_PARTNER_CENTER_*`` settings onto a config.
 
-        Microsoft Graph lives on its own host in production. Any other API URL is taken to be the
-        sandbox, which serves the Graph endpoints under ``{api_url}/graph``; a settings object that
-        defines ``partner_center_graph_url`` overrides both.
+        Microsoft Graph and the Microsoft 365 admin center live on hosts of their own in
+        production. Any other API URL is taken to be the sandbox, which serves Graph under
+        ``{api_url}/graph`` and the admin center at its root. A settings object that defines
+        ``partner_center_graph_url`` or ``partner_center_admin_center_url`` overrides them.
         """
         api_url = settings.partner_center_api_url.rstrip("/")
-        graph_url = str(getattr(settings, "partner_center_graph_url", "") or "")
-        if not graph_url:
-            graph_url = MICROSOFT_GRAPH_URL if _is_microsoft(api_url) else f"{api_url}/graph"
+        microsoft = _is_microsoft(api_url)
         return cls(
             api_url=api_url,
             login_url=settings.partner_center_login_url,
-            graph_url=graph_url,
+            graph_url=_override(settings, "partner_center_graph_url")
+            or (MICROSOFT_GRAPH_URL if microsoft else f"{api_url}/graph"),
+            admin_center_url=_override(settings, "partner_center_admin_center_url")
+            or (MICROSOFT_ADMIN_CENTER_URL if microsoft else api_url),
             tenant_id=settings.partner_center_tenant_id,
             client_id=settings.partner_center_client_id,
             client_secret=settings.partner_center_client_secret,
             refresh_token=settings.partner_center_refresh_token,
             requests_per_minute=settings.partner_center_requests_per_minute,
         )
+
+
+def _override(settings: PartnerCenterSettings, name: str) -> str:
+    """An optional URL setting the protocol does not require (empty when absent)."""
+    return str(getattr(settings, name, "") or "")
 
 
 def _is_microsoft(url: str) -> bool:

@@ -46,6 +46,7 @@ pytest: install-dev
 test: lint typecheck pytest
 
 bench: install-dev
+	@command -v wrk >/dev/null || { echo 'installing wrk (Debian package) for the benchmark'; apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/api.py
 
 # Refresh the lock files after changing dependencies in pyproject.toml.

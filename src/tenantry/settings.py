@@ -39,6 +39,9 @@ class Settings(BaseSettings):
 
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Tenantry <no-reply@tenantry.local>"
+    # An SMTP delivery gives up when a step (connecting, any command) takes longer; retried later.
+    # Short: on SQLite the job holds the database's write lock while it sends.
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     # The defaults are the embedded sandbox: where `tenantry serve` runs it (the two URLs follow
     # TENANTRY_HOST and TENANTRY_SANDBOX_PORT unless set) and its well-known partner identity (the

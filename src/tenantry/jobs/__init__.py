@@ -10,5 +10,6 @@ from huey import crontab
 from tenantry.jobs import outbox
 from tenantry.jobs.outbox import enqueue
 from tenantry.jobs.registry import handler, periodic
+from tenantry.jobs.runner import PermanentFailure
 
-__all__ = ["crontab", "enqueue", "handler", "outbox", "periodic"]
+__all__ = ["PermanentFailure", "crontab", "enqueue", "handler", "outbox", "periodic"]

@@ -75,6 +75,12 @@ class NoHandler(Exception):
     pass
 
 
+class PermanentFailure(Exception):
+    """Raised by a handler when another attempt cannot succeed (a mail server refusing the
+    recipient for good, say): the row ends ``failed`` at once with this error kept, instead of
+    being retried until its attempts run out."""
+
+
 def backoff(attempt: int) -> timedelta:
     delay: timedelta = BACKOFF_BASE * 2 ** min(attempt - 1, 16)
     return min(delay, BACKOFF_MAX)
@@ -196,7 +202,7 @@ async def _record_failure(
     database: Database, claimed: Claim, exc: BaseException, *, now: datetime
 ) -> Result:
     error = "".join(traceback.format_exception(exc))[-ERROR_MAX_CHARS:]
-    final = claimed.attempt >= claimed.max_attempts
+    final = claimed.attempt >= claimed.max_attempts or isinstance(exc, PermanentFailure)
     retry_at = None if final else now + backoff(claimed.attempt)
     values: dict[str, Any] = {"last_error": error, "lease_until": None}
     if retry_at is None:

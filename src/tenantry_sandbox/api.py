@@ -35,13 +35,8 @@ State = Annotated[SandboxState, Depends(get_state)]
 
 
 async def _session(state: State) -> AsyncIterator[AsyncSession]:
-    async with state.db.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with state.db.transaction() as session:
+        yield session
 
 
 # scope="function": the commit runs when the route returns, before the response is sent.

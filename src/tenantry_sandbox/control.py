@@ -20,8 +20,10 @@ from tenantry_sandbox import commerce_control, errors
 from tenantry_sandbox.api import Session, State
 from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.faults import FaultConfig
-from tenantry_sandbox.seed import Rows, add_customer, plan_customer, seed
+from tenantry_sandbox.seed import seed
+from tenantry_sandbox.seed_customers import add_customer, plan_customer
 from tenantry_sandbox.seed_data import COUNTRIES
+from tenantry_sandbox.seed_rows import Rows
 from tenantry_sandbox.services.customers import domain_in_use, initial_domain
 from tenantry_sandbox.services.identity import issue_refresh_token, partner_user
 from tenantry_sandbox.services.partners import add_partner, join_network

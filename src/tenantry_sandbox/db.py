@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import (
     event,
     insert,
     text,
+    update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -36,7 +38,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -138,8 +142,9 @@ class Database:
                 for table in tables:
                     await connection.execute(delete(table))
 
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """Yield a session that commits when the block succeeds and rolls back when it raises."""
+        """A session that commits when the block succeeds and rolls back when it raises."""
         async with self.sessionmaker() as session:
             try:
                 yield session
@@ -150,6 +155,25 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def claim(
+    session: AsyncSession, row: SandboxBase, values: dict[str, Any], *where: ColumnElement[bool]
+) -> bool:
+    """Set ``values`` on ``row`` only while ``where`` still holds; False when another request won.
+
+    One conditional UPDATE, so of two concurrent requests (two checkouts of a cart, two reads
+    completing an order) exactly one succeeds. The winner's loaded object takes the new values as
+    committed state, without a reload.
+    """
+    result = await session.execute(
+        update(type(row)).where(*where).values(values).execution_options(synchronize_session=False)
+    )
+    claimed = bool(getattr(result, "rowcount", 0))
+    if claimed:
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+    return claimed
 
 
 async def bulk_insert(

@@ -8,13 +8,10 @@ conftest runs on a fresh SQLite file, or on the ``sandbox_commerce_test`` Postgr
 
 from __future__ import annotations
 
-import os
-import socket
 import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -23,7 +20,7 @@ from sqlalchemy import select
 from tenantry_sandbox.store.licenses import UserLicense
 from tenantry_sandbox.store.users import CustomerUser
 
-from .conftest import BACKENDS, BASE_URL, Sandbox, sample
+from .conftest import BACKENDS, BASE_URL, Sandbox, reachable_postgres_url, sample, sqlite_url
 
 COMMERCE_DATABASE = "sandbox_commerce_test"
 
@@ -42,30 +39,12 @@ TRIAL_OFFER = "C0BD2E08-11AC-4836-BDC7-3712E744922F"
 PAID_OFFER = "031C9E47-4802-4248-838E-778FB1D2CC05"
 
 
-def _postgres_url() -> str:
-    configured = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
-    netloc = urlsplit(configured).netloc if configured else "postgres@127.0.0.1:5432"
-    return f"postgresql+asyncpg://{netloc}/{COMMERCE_DATABASE}"
-
-
-def _reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=BACKENDS, name="database_url")
 def commerce_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Overrides the conftest's ``database_url`` in the modules importing it."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
-    url = _postgres_url()
-    if not _reachable(url):
-        pytest.skip(f"PostgreSQL at {urlsplit(url).netloc} is not reachable")
-    return url
+        return sqlite_url(tmp_path)
+    return reachable_postgres_url(COMMERCE_DATABASE)
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

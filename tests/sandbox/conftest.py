@@ -22,6 +22,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tenantry.partnercenter import PartnerCenterConfig
 from tenantry_sandbox import SandboxSettings, create_app
 from tenantry_sandbox.state import SandboxState
 
@@ -29,21 +30,38 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / ".." / "shared" / "partner-center" / "samples"
 BASE_URL = "http://sandbox.test"
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default"
-DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/sandbox_test"
 
 
 def sample(name: str) -> Any:
     return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
 
 
-def postgres_url() -> str:
-    """``sandbox_test`` on the server ``TENANTRY_TEST_POSTGRES_URL`` names (default: local)."""
+def postgres_url(database: str = "sandbox_test") -> str:
+    """``database`` on the server ``TENANTRY_TEST_POSTGRES_URL`` names (default: local)."""
     configured = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
-    if not configured:
-        return DEFAULT_POSTGRES_URL
-    parts = urlsplit(configured)
-    scheme = "postgresql+asyncpg"
-    return f"{scheme}://{parts.netloc}/sandbox_test"
+    netloc = urlsplit(configured).netloc if configured else "postgres@127.0.0.1:5432"
+    return f"postgresql+asyncpg://{netloc}/{database}"
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+def reachable_postgres_url(database: str) -> str:
+    """``postgres_url(database)``, or the test skipped when the server does not answer."""
+    url = postgres_url(database)
+    if not _reachable(url):
+        pytest.skip(f"PostgreSQL at {urlsplit(url).netloc} is not reachable")
+    return url
 
 
 _USABLE: dict[str, str | None] = {}
@@ -70,7 +88,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
+        return sqlite_url(tmp_path)
     return postgres_url()
 
 
@@ -92,20 +110,27 @@ class Sandbox:
     def partner_id(self) -> uuid.UUID:
         return self.settings.partner_tenant_id
 
+    async def token_response(
+        self, tenant: uuid.UUID | str | None = None, **form: str
+    ) -> httpx.Response:
+        """The token endpoint's answer to the partner's app (its id and secret) asking ``form``."""
+        data = {
+            "client_id": self.settings.client_id,
+            "client_secret": self.settings.client_secret,
+            **form,
+        }
+        return await self.client.post(f"/{tenant or self.partner_id}/oauth2/v2.0/token", data=data)
+
     async def token(self, *, app_only: bool = False, tenant: uuid.UUID | None = None) -> str:
         tenant_id = str(tenant or self.partner_id)
         key = (tenant_id, app_only)
         if key not in self._tokens:
-            form = {
-                "client_id": self.settings.client_id,
-                "client_secret": self.settings.client_secret,
-            }
             if app_only:
-                form.update(grant_type="client_credentials", scope=PARTNER_CENTER_SCOPE)
+                form = {"grant_type": "client_credentials", "scope": PARTNER_CENTER_SCOPE}
             else:
                 refresh = await self.refresh_token(tenant)
-                form.update(grant_type="refresh_token", refresh_token=refresh)
-            response = await self.client.post(f"/{tenant_id}/oauth2/v2.0/token", data=form)
+                form = {"grant_type": "refresh_token", "refresh_token": refresh}
+            response = await self.token_response(tenant_id, **form)
             assert response.status_code == 200, response.text
             self._tokens[key] = response.json()["access_token"]
         return self._tokens[key]
@@ -188,3 +213,18 @@ async def sqlite_sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
         yield Sandbox(app=app, client=client, settings=settings)
     await app.state.sandbox.close()
+
+
+@pytest.fixture
+def client_config(sandbox: Sandbox) -> PartnerCenterConfig:
+    """The product's Partner Center client configuration, pointed at the sandbox as at Microsoft."""
+    settings = sandbox.settings
+    return PartnerCenterConfig(
+        api_url=BASE_URL,
+        login_url=BASE_URL,
+        graph_url=f"{BASE_URL}/graph",
+        tenant_id=str(settings.partner_tenant_id),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        refresh_token=settings.bootstrap_refresh_token,
+    )

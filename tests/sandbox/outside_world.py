@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import threading
 import time
 import uuid
@@ -28,17 +26,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.sandbox.conftest import BACKENDS, Sandbox
+from tests.sandbox.conftest import BACKENDS, Sandbox, reachable_postgres_url, sqlite_url
 
 T = TypeVar("T")
 WORLD_DATABASE = "sandbox_world_test"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-
-
-def _postgres_url() -> str:
-    configured = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
-    netloc = urlsplit(configured).netloc if configured else "postgres@127.0.0.1:5432"
-    return f"postgresql+asyncpg://{netloc}/{WORLD_DATABASE}"
 
 
 _created: set[str] = set()
@@ -64,22 +56,11 @@ def _ensure_database(url: str) -> None:
     _created.add(url)
 
 
-def _reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
-    url = _postgres_url()
-    if not _reachable(url):
-        pytest.skip(f"PostgreSQL at {urlsplit(url).netloc} is not reachable")
+        return sqlite_url(tmp_path)
+    url = reachable_postgres_url(WORLD_DATABASE)
     try:
         _ensure_database(url)
     except Exception as exc:  # refused, no rights: the backend is not usable here
@@ -186,15 +167,8 @@ def query_of(url: str) -> dict[str, str]:
 async def graph_headers(sandbox: Sandbox, tenant: str | None = None) -> dict[str, str]:
     """An App+User Microsoft Graph token of the distributor's admin (or of ``tenant``)."""
     refresh = await sandbox.refresh_token(None if tenant is None else uuid.UUID(tenant))
-    response = await sandbox.client.post(
-        f"/{tenant or sandbox.partner_id}/oauth2/v2.0/token",
-        data={
-            "client_id": sandbox.settings.client_id,
-            "client_secret": sandbox.settings.client_secret,
-            "grant_type": "refresh_token",
-            "refresh_token": refresh,
-            "scope": GRAPH_SCOPE,
-        },
+    response = await sandbox.token_response(
+        tenant, grant_type="refresh_token", refresh_token=refresh, scope=GRAPH_SCOPE
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

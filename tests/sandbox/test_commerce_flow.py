@@ -18,7 +18,6 @@ from tenantry.partnercenter.models.commerce import Cart, CartLineItem, Order, Or
 from tenantry.partnercenter.models.subscriptions import Transition
 
 from .commerce_support import (
-    BASE_URL,
     PREMIUM,
     PREMIUM_SKU,
     PREMIUM_TRIAL,
@@ -86,20 +85,6 @@ async def test_a_customer_buys_a_trial_and_converts_it_to_paid(sandbox: Sandbox)
     assert await licenses_of(sandbox, customer, user) == {PREMIUM_SKU}, "the user kept it"
     owned = await units(sandbox, customer, PREMIUM_SKU)
     assert owned is not None and (owned["activeUnits"], owned["consumedUnits"]) == (10, 1)
-
-
-@pytest.fixture
-def client_config(sandbox: Sandbox) -> PartnerCenterConfig:
-    settings = sandbox.settings
-    return PartnerCenterConfig(
-        api_url=BASE_URL,
-        login_url=BASE_URL,
-        graph_url=f"{BASE_URL}/graph",
-        tenant_id=str(settings.partner_tenant_id),
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        refresh_token=settings.bootstrap_refresh_token,
-    )
 
 
 async def test_the_partner_center_client_agrees_with_the_sandbox(

@@ -140,14 +140,8 @@ async def test_graph_enforces_the_documented_rules(sandbox: Sandbox) -> None:
         return response.status_code, response.json()["error"]["code"]
 
     assert await error("GET", ROOT, headers={}) == (401, "InvalidAuthenticationToken")
-    app_only = await sandbox.client.post(
-        f"/{sandbox.partner_id}/oauth2/v2.0/token",
-        data={
-            "client_id": sandbox.settings.client_id,
-            "client_secret": sandbox.settings.client_secret,
-            "grant_type": "client_credentials",
-            "scope": "https://graph.microsoft.com/.default",
-        },
+    app_only = await sandbox.token_response(
+        grant_type="client_credentials", scope="https://graph.microsoft.com/.default"
     )
     app_headers = {"Authorization": f"Bearer {app_only.json()['access_token']}"}
     assert await error("GET", ROOT, headers=app_headers) == (403, "Authorization_RequestDenied")
@@ -202,20 +196,14 @@ async def test_list_pages_with_next_links_and_filters(sandbox: Sandbox) -> None:
 
 
 @pytest.fixture
-async def partner_center(sandbox: Sandbox) -> AsyncIterator[PartnerCenterClient]:
+async def partner_center(
+    sandbox: Sandbox, client_config: PartnerCenterConfig
+) -> AsyncIterator[PartnerCenterClient]:
     """The product's Partner Center client, configured for the sandbox as for Microsoft."""
-    settings = sandbox.settings
-    config = PartnerCenterConfig(
-        api_url=BASE_URL,
-        login_url=BASE_URL,
-        graph_url=f"{BASE_URL}/graph",
-        tenant_id=str(settings.partner_tenant_id),
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        refresh_token=settings.bootstrap_refresh_token,
-    )
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app))
-    async with PartnerCenterClient(config, http=http, limiter=TokenBucket(1e6, 1e6)) as client:
+    async with PartnerCenterClient(
+        client_config, http=http, limiter=TokenBucket(1e6, 1e6)
+    ) as client:
         yield client
     await http.aclose()
 

@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 import httpx
 
-from tenantry_sandbox.seed import Rows, add_customer, plan_customer
+from tenantry_sandbox.seed_customers import add_customer, plan_customer
+from tenantry_sandbox.seed_rows import Rows
 
 from .conftest import Sandbox
 

@@ -66,16 +66,8 @@ async def _record_orders(
     state: State,
 ) -> None:
     for answer, order in zip(placed, rows, strict=True):
-        await audit.record(
-            session,
-            caller=caller,
-            now=state.clock.now(),
-            customer=customer,
-            resource_type="order",
-            operation_type="create_order",
-            new_value=answer,
-            data=_order_data(order),
-        )
+        record = audit.Recorder(session, caller, customer, state.clock.now())
+        await record("order", "create_order", _order_data(order), new_value=answer)
 
 
 @router.post(f"{CUSTOMER}/carts", status_code=201, summary="Create a cart")
@@ -84,16 +76,8 @@ async def create_cart(
 ) -> CartOut:
     cart = await commerce.create_cart(session, caller, customer, body, state.clock.now())
     answer = cart_out(cart)
-    await audit.record(
-        session,
-        caller=caller,
-        now=state.clock.now(),
-        customer=customer,
-        resource_type="cart",
-        operation_type="create_cart",
-        new_value=answer,
-        data={"CartId": cart.id},
-    )
+    record = audit.Recorder(session, caller, customer, state.clock.now())
+    await record("cart", "create_cart", {"CartId": cart.id}, new_value=answer)
     return answer
 
 
@@ -122,17 +106,8 @@ async def update_cart(
     before = cart_out(cart)
     cart = await commerce.update_cart(session, caller, customer, cart, body, now)
     answer = cart_out(cart)
-    await audit.record(
-        session,
-        caller=caller,
-        now=now,
-        customer=customer,
-        resource_type="cart",
-        operation_type="update_cart",
-        old_value=before,
-        new_value=answer,
-        data={"CartId": cart.id},
-    )
+    record = audit.Recorder(session, caller, customer, now)
+    await record("cart", "update_cart", {"CartId": cart.id}, old_value=before, new_value=answer)
     return answer
 
 

@@ -15,7 +15,7 @@ tenant can accept or approve.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -42,34 +42,48 @@ portal = APIRouter()
 GDAP_PATH = "/AdminPortal/partners/invitation/granularAdminRelationships"
 
 
+def _admin_message(
+    request: Request, title: str, text: str, status_code: int = 200, **more: Any
+) -> Response:
+    """A message page in the admin center's chrome."""
+    return message(request, title, text, status_code=status_code, chrome="admin", **more)
+
+
 async def _customer_admin(
     request: Request, session: Session, admin: AdminSession
 ) -> Customer | Response:
     """The customer the signed-in Global Administrator administers, or the page saying why not."""
     customer = await customers.get(session, admin.tenant_id)
     if customer is None:
-        return message(
-            request,
-            "Sign in with your organization's account",
+        title = "Sign in with your organization's account"
+        text = (
             f"{admin.username} is not an account of a customer organization. Sign in with a "
-            "Global Administrator of the organization the invitation was sent to.",
-            status_code=403,
-            chrome="admin",
-            links=[("Sign in with another account", "/AdminPortal/signout")],
-            admin=admin,
+            "Global Administrator of the organization the invitation was sent to."
         )
-    if not admin.global_admin:
-        return message(
-            request,
-            "You need the Global Administrator role",
+    elif not admin.global_admin:
+        title = "You need the Global Administrator role"
+        text = (
             f"{admin.username} is not a Global Administrator of {customer.company_name}. Ask a "
-            "Global Administrator to open this link.",
-            status_code=403,
-            chrome="admin",
-            links=[("Sign in with another account", "/AdminPortal/signout")],
-            admin=admin,
+            "Global Administrator to open this link."
         )
-    return customer
+    else:
+        return customer
+    another = [("Sign in with another account", "/AdminPortal/signout")]
+    return _admin_message(request, title, text, 403, links=another, admin=admin)
+
+
+async def _posting_admin(
+    request: Request, state: State, session: Session, csrf: str, link: str
+) -> tuple[AdminSession, Customer] | Response:
+    """Who posts a form of the admin center: a signed-in Global Administrator whose form carries
+    the session's CSRF token, with their customer; otherwise the page saying why not."""
+    admin = current_admin(request, state.settings)
+    if admin is None or csrf != admin.csrf:
+        return _admin_message(request, "Your session expired", f"Open the {link} link again.", 403)
+    customer = await _customer_admin(request, session, admin)
+    if isinstance(customer, Response):
+        return customer
+    return admin, customer
 
 
 @portal.get("/Home")
@@ -93,13 +107,7 @@ async def _invitation_page(
         invitation = parse_invitation(str(request.url))
         view = await consent.describe(session, invitation, customer)
     except PartnerCenterError as exc:
-        return message(
-            request,
-            "This invitation link isn't valid",
-            exc.description,
-            status_code=400,
-            chrome="admin",
-        )
+        return _admin_message(request, "This invitation link isn't valid", exc.description, 400)
     return page(
         request,
         "admin_invitation.html",
@@ -121,18 +129,10 @@ async def accept_invitation(
     csrf: Annotated[str, Form()],
     agree: Annotated[str | None, Form()] = None,
 ) -> Response:
-    admin = current_admin(request, state.settings)
-    if admin is None or csrf != admin.csrf:
-        return message(
-            request,
-            "Your session expired",
-            "Open the invitation link again.",
-            status_code=403,
-            chrome="admin",
-        )
-    customer = await _customer_admin(request, session, admin)
-    if isinstance(customer, Response):
-        return customer
+    posting = await _posting_admin(request, state, session, csrf, "invitation")
+    if isinstance(posting, Response):
+        return posting
+    admin, customer = posting
     try:
         parsed = parse_invitation("?" + invitation)
         if agree != "yes":
@@ -150,20 +150,13 @@ async def accept_invitation(
             )
         view = await consent.accept(session, state, customer, parsed)
     except PartnerCenterError as exc:
-        return message(
-            request,
-            "We couldn't accept this invitation",
-            exc.description,
-            status_code=400,
-            chrome="admin",
-        )
+        return _admin_message(request, "We couldn't accept this invitation", exc.description, 400)
     partner = view.partner_of_record.name
     reseller = f" and {view.partner.name} as your reseller" if view.provider else ""
-    return message(
+    return _admin_message(
         request,
         "You accepted the invitation",
         f"{customer.company_name} now works with {partner}{reseller}.",
-        chrome="admin",
         links=[("Go to the admin center home", "/AdminPortal/Home")],
     )
 
@@ -180,12 +173,11 @@ async def gdap_page(
         return customer
     relationship = await gdap.relationship(session, relationship_id)
     if relationship is None or relationship.customer_tenant_id not in (None, customer.id):
-        return message(
+        return _admin_message(
             request,
             "We couldn't find this request",
             "The link may be wrong, or the request was sent to another organization.",
-            status_code=404,
-            chrome="admin",
+            404,
         )
     await gdap_service.advance(session, state, relationship)
     partner = await partners.get(session, relationship.partner_tenant_id)
@@ -213,37 +205,17 @@ async def gdap_approve(
     session: Session,
     csrf: Annotated[str, Form()],
 ) -> Response:
-    admin = current_admin(request, state.settings)
-    if admin is None or csrf != admin.csrf:
-        return message(
-            request,
-            "Your session expired",
-            "Open the approval link again.",
-            status_code=403,
-            chrome="admin",
-        )
-    customer = await _customer_admin(request, session, admin)
-    if isinstance(customer, Response):
-        return customer
+    posting = await _posting_admin(request, state, session, csrf, "approval")
+    if isinstance(posting, Response):
+        return posting
+    admin, customer = posting
     relationship = await gdap.relationship(session, relationship_id)
     if relationship is None:
-        return message(
-            request,
-            "We couldn't find this request",
-            relationship_id,
-            status_code=404,
-            chrome="admin",
-        )
+        return _admin_message(request, "We couldn't find this request", relationship_id, 404)
     try:
         await gdap_service.approve(session, state, relationship, customer, admin.object_id)
     except gdap_service.GraphError as exc:
-        return message(
-            request,
-            "We couldn't approve this request",
-            exc.message,
-            status_code=exc.status,
-            chrome="admin",
-        )
+        return _admin_message(request, "We couldn't approve this request", exc.message, exc.status)
     return RedirectResponse(f"{GDAP_PATH}/{relationship_id}", status_code=303)
 
 
@@ -252,13 +224,7 @@ async def signin_callback(request: Request, state: State, session: Session) -> R
     try:
         return await complete_sign_in(request, state, session)
     except IdentityError as exc:
-        return message(
-            request,
-            "Sign-in failed",
-            f"AADSTS{exc.code}: {exc.message}",
-            status_code=400,
-            chrome="admin",
-        )
+        return _admin_message(request, "Sign-in failed", f"AADSTS{exc.code}: {exc.message}", 400)
 
 
 @portal.get("/signout")

@@ -102,7 +102,9 @@ def _root(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/graph/v1.0"
 
 
-def _created(body: dict[str, Any], location: str) -> Response:
+def _created(body: dict[str, Any], root: str, path: str) -> Response:
+    """201 with the new object's address, ``path`` below the relationships collection."""
+    location = f"{root}/tenantRelationships/delegatedAdminRelationships/{path}"
     return PartnerCenterJSONResponse(body, status_code=201, headers={"Location": location})
 
 
@@ -149,6 +151,15 @@ async def _owned(session: Session, partner: Partner, relationship_id: str) -> Gd
     return row
 
 
+async def _current(
+    session: Session, state: State, partner: Partner, relationship_id: str
+) -> GdapRelationship:
+    """The partner's relationship, its status brought up to the sandbox clock."""
+    row = await _owned(session, partner, relationship_id)
+    await service.advance(session, state, row)
+    return row
+
+
 Top = Annotated[int | None, Query(alias="$top", ge=1)]
 SkipToken = Annotated[str | None, Query(alias="$skiptoken")]
 
@@ -176,8 +187,7 @@ async def create_relationship(
         ),
     )
     root = _root(request)
-    location = f"{root}/tenantRelationships/delegatedAdminRelationships/{row.id}"
-    return _created(shapes.relationship_body(row, root), location)
+    return _created(shapes.relationship_body(row, root), root, row.id)
 
 
 @router.get("", summary="List the partner's GDAP relationships")
@@ -212,8 +222,7 @@ async def list_relationships(
 async def get_relationship(
     relationship_id: str, partner: GraphPartner, request: Request, state: State, session: Session
 ) -> dict[str, Any]:
-    row = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, row)
+    row = await _current(session, state, partner, relationship_id)
     return shapes.relationship_body(row, _root(request))
 
 
@@ -237,16 +246,14 @@ async def create_request(
     relationship = await _owned(session, partner, relationship_id)
     row = await service.request_action(session, state, relationship, body.action)
     root = _root(request)
-    location = f"{root}/tenantRelationships/delegatedAdminRelationships/{relationship_id}/requests/{row.id}"
-    return _created(shapes.request_body(row, root), location)
+    return _created(shapes.request_body(row, root), root, f"{relationship_id}/requests/{row.id}")
 
 
 @router.get("/{relationship_id}/requests", summary="The relationship's requests")
 async def list_requests(
     relationship_id: str, partner: GraphPartner, request: Request, state: State, session: Session
 ) -> dict[str, Any]:
-    relationship = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, relationship)
+    await _current(session, state, partner, relationship_id)
     root = _root(request)
     rows = await gdap.requests_of(session, relationship_id)
     items = [shapes.request_body(row, root, in_collection=True) for row in rows]
@@ -262,8 +269,7 @@ async def get_request(
     state: State,
     session: Session,
 ) -> dict[str, Any]:
-    relationship = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, relationship)
+    await _current(session, state, partner, relationship_id)
     row = await gdap.request(session, relationship_id, request_id)
     if row is None:
         raise not_found(f"The request {request_id}")
@@ -279,8 +285,7 @@ async def create_assignment(
     state: State,
     session: Session,
 ) -> Response:
-    relationship = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, relationship)
+    relationship = await _current(session, state, partner, relationship_id)
     row = await service.create_assignment(
         session,
         state,
@@ -289,8 +294,8 @@ async def create_assignment(
         body.access_details.role_ids(),
     )
     root = _root(request)
-    location = f"{root}/tenantRelationships/delegatedAdminRelationships/{relationship_id}/accessAssignments/{row.id}"
-    return _created(shapes.assignment_body(row, root), location)
+    path = f"{relationship_id}/accessAssignments/{row.id}"
+    return _created(shapes.assignment_body(row, root), root, path)
 
 
 @router.get("/{relationship_id}/accessAssignments", summary="List access assignments")
@@ -303,8 +308,7 @@ async def list_assignments(
     top: Top = None,
     skiptoken: SkipToken = None,
 ) -> dict[str, Any]:
-    relationship = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, relationship)
+    await _current(session, state, partner, relationship_id)
     cursor = _cursor(state, f"gdap-access:{relationship_id}", top, skiptoken, None)
     rows = await gdap.assignments_page(
         session, relationship_id, after=cursor.after, limit=cursor.size + 1
@@ -320,8 +324,7 @@ async def list_assignments(
 async def _assignment(
     session: Session, state: State, partner: Partner, relationship_id: str, assignment_id: uuid.UUID
 ) -> tuple[GdapRelationship, gdap.GdapAccessAssignment]:
-    relationship = await _owned(session, partner, relationship_id)
-    await service.advance(session, state, relationship)
+    relationship = await _current(session, state, partner, relationship_id)
     row = await gdap.assignment(session, relationship_id, assignment_id)
     if row is None:
         raise not_found(f"The accessAssignment {assignment_id}")

@@ -27,7 +27,7 @@ from tenantry_sandbox.schemas.customers import (
 )
 from tenantry_sandbox.services.validation import validate_billing_profile
 from tenantry_sandbox.store import customers
-from tenantry_sandbox.store.customers import BillingProfile, billing_row, new_etag
+from tenantry_sandbox.store.customers import BillingProfile
 
 router = partner_center_router(tags=["profiles"])
 
@@ -60,18 +60,7 @@ async def update_billing_profile(
     expected = _etag_of(if_match)
     profile = await customers.billing_profile(session, customer.id)
     valid = validate_billing_profile(body, "billingProfile")
-    values = billing_row(
-        customer.id,
-        profile_id=profile.id,
-        email=valid.email,
-        culture=valid.culture,
-        language=valid.language,
-        company_name=valid.company_name,
-        address=valid.address,
-        etag=new_etag(),
-        first_name=valid.first_name,
-        last_name=valid.last_name,
-    )
+    values = valid.row(customer.id, profile.id)
     # A conditional update, so of two writers holding the same etag only the first succeeds.
     result = await session.execute(
         update(BillingProfile)

@@ -109,16 +109,12 @@ async def update_subscription(
     changed = await changes.update_subscription(session, found, body, now)
     answer = subscription_out(found, customer.country, now)
     if changed:
-        await audit.record(
-            session,
-            caller=caller,
-            now=now,
-            customer=customer,
-            resource_type="subscription",
-            operation_type="update_subscription",
+        await audit.Recorder(session, caller, customer, now)(
+            "subscription",
+            "update_subscription",
+            {"SubscriptionId": found.id, "ChangedProperties": ",".join(changed)},
             old_value=before,
             new_value=answer,
-            data={"SubscriptionId": found.id, "ChangedProperties": ",".join(changed)},
         )
     return answer
 
@@ -154,16 +150,12 @@ async def convert_trial(
     found = await _subscription(session, customer, subscription_id)
     before = subscription_out(found, customer.country, now)
     source_offer = await changes.convert_trial(session, found, body, now)
-    await audit.record(
-        session,
-        caller=caller,
-        now=now,
-        customer=customer,
-        resource_type="subscription",
-        operation_type="convert_trial_subscription",
+    await audit.Recorder(session, caller, customer, now)(
+        "subscription",
+        "convert_trial_subscription",
+        {"SubscriptionId": found.id, "OfferId": source_offer, "TargetOfferId": found.offer_id},
         old_value=before,
         new_value=subscription_out(found, customer.country, now),
-        data={"SubscriptionId": found.id, "OfferId": source_offer, "TargetOfferId": found.offer_id},
     )
     return ConversionResultOut(
         subscription_id=found.id, offer_id=source_offer, target_offer_id=found.offer_id
@@ -199,20 +191,16 @@ async def create_transition(
     found = await _subscription(session, customer, subscription_id)
     row = await transitions.transition(session, caller, customer, found, body, now)
     answer = transition_out(row, as_started=True)
-    await audit.record(
-        session,
-        caller=caller,
-        now=now,
-        customer=customer,
-        resource_type="subscription",
-        operation_type="upgrade_subscription",
-        new_value=answer,
-        data={
+    await audit.Recorder(session, caller, customer, now)(
+        "subscription",
+        "upgrade_subscription",
+        {
             "SubscriptionId": found.id,
             "TargetSubscriptionId": row.to_subscription_id,
             "TransitionType": row.transition_type,
             "Quantity": row.quantity,
         },
+        new_value=answer,
     )
     return answer
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.resources import Attributes, Links, ResponseModel, attributes, self_links
 from tenantry_sandbox.store.customers import BillingProfile, Customer
 
-# ----------------------------------------------------------------------------- requests
 
+class AddressFields(BaseModel):
+    """An address as Partner Center writes it, in requests and answers alike."""
 
-class AddressIn(RequestModel):
     country: str | None = None
     region: str | None = None
     city: str | None = None
@@ -25,6 +25,13 @@ class AddressIn(RequestModel):
     first_name: str | None = None
     last_name: str | None = None
     phone_number: str | None = None
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+class AddressIn(RequestModel, AddressFields):
+    pass
 
 
 class BillingProfileIn(RequestModel):
@@ -59,18 +66,8 @@ class CustomerUpdate(RequestModel):
 # ---------------------------------------------------------------------------- responses
 
 
-class Address(ResponseModel):
-    country: str | None = None
-    region: str | None = None
-    city: str | None = None
-    state: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_line3: str | None = None
-    postal_code: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone_number: str | None = None
+class Address(ResponseModel, AddressFields):
+    pass
 
 
 class CompanyProfile(ResponseModel):

@@ -23,7 +23,7 @@ from tenantry_sandbox import errors
 from tenantry_sandbox.services.identity import partner_user
 from tenantry_sandbox.settings import SandboxSettings
 from tenantry_sandbox.store import accounts, domains, users
-from tenantry_sandbox.store.accounts import SignInAccount
+from tenantry_sandbox.store.accounts import AuthorizationCode, SignInAccount
 from tenantry_sandbox.store.domains import Domain
 from tenantry_sandbox.store.tenants import Tenant, TenantKind
 from tenantry_sandbox.store.users import CustomerUser, user_row
@@ -51,7 +51,8 @@ class Account:
     global_admin: bool = False
 
 
-def _of_row(row: SignInAccount) -> Account:
+def account_of(row: SignInAccount | AuthorizationCode) -> Account:
+    """The account an account row, or an authorization code issued to it, describes."""
     return Account(
         object_id=row.object_id,
         tenant_id=row.tenant_id,
@@ -96,7 +97,7 @@ async def find(session: AsyncSession, settings: SandboxSettings, username: str) 
         return None
     row = await accounts.by_username(session, name)
     if row is not None:
-        return _of_row(row)
+        return account_of(row)
     if name.lower() == settings.partner_admin_upn.lower():
         return _distributor_admin(settings)
     found = await session.execute(
@@ -111,7 +112,7 @@ async def by_object_id(
 ) -> Account | None:
     row = await session.get(SignInAccount, object_id)
     if row is not None:
-        return _of_row(row)
+        return account_of(row)
     admin = _distributor_admin(settings)
     if object_id == admin.object_id:
         return admin
@@ -130,7 +131,7 @@ async def suggestions(
 ) -> list[Account]:
     """Accounts the sign-in page offers to pick: managed ones, then a tenant's directory users."""
     found = [
-        _of_row(row)
+        account_of(row)
         for row in await accounts.listed(
             session, tenant_id=tenant_id, personal=personal, limit=limit
         )
@@ -211,7 +212,7 @@ async def create(
         )
         session.add(CustomerUser(**values))
     await session.flush()
-    return _of_row(row)
+    return account_of(row)
 
 
 async def delete(session: AsyncSession, username: str) -> bool:

@@ -1,4 +1,4 @@
-"""Appending audit records: every write of the commerce routes calls ``record``.
+"""Appending audit records: every write of the commerce routes calls a ``Recorder``.
 
 Partner Center stores ``resourceNewValue``/``resourceOldValue`` as JSON strings of the resource
 serialised the .NET way (PascalCase names), and ``customizedData`` as key/value pairs naming the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,36 +37,47 @@ def resource_json(resource: BaseModel | None) -> str | None:
     return json.dumps(_pascal(body), separators=(",", ":"), ensure_ascii=False)
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    caller: Caller,
-    now: datetime,
-    customer: Customer | None,
-    resource_type: str,
-    operation_type: str,
-    new_value: BaseModel | None = None,
-    old_value: BaseModel | None = None,
-    data: Mapping[str, object | None] | None = None,
-) -> None:
-    session.add(
-        AuditRecord(
-            partner_tenant_id=caller.tenant_id,
-            customer_id=customer.id if customer else None,
-            customer_name=customer.company_name if customer else None,
-            customer_name_lc=customer.company_name.lower() if customer else None,
-            user_principal_name=caller.user_principal_name,
-            application_id=caller.app_id,
-            resource_type=resource_type,
-            operation_type=operation_type,
-            operation_status="succeeded",
-            operation_date=now,
-            resource_old_value=resource_json(old_value),
-            resource_new_value=resource_json(new_value),
-            customized_data=[
-                {"key": key, "value": None if value is None else str(value)}
-                for key, value in (data or {}).items()
-            ],
+@dataclass(frozen=True)
+class Recorder:
+    """What the audit records of one write share: its session, caller, customer and time.
+
+    ``await Recorder(session, caller, customer, now)("cart", "create_cart", {"CartId": ...},
+    new_value=answer)`` appends one record.
+    """
+
+    session: AsyncSession
+    caller: Caller
+    customer: Customer | None
+    now: datetime
+
+    async def __call__(
+        self,
+        resource_type: str,
+        operation_type: str,
+        data: Mapping[str, object | None],
+        *,
+        new_value: BaseModel | None = None,
+        old_value: BaseModel | None = None,
+    ) -> None:
+        caller, customer = self.caller, self.customer
+        self.session.add(
+            AuditRecord(
+                partner_tenant_id=caller.tenant_id,
+                customer_id=customer.id if customer else None,
+                customer_name=customer.company_name if customer else None,
+                customer_name_lc=customer.company_name.lower() if customer else None,
+                user_principal_name=caller.user_principal_name,
+                application_id=caller.app_id,
+                resource_type=resource_type,
+                operation_type=operation_type,
+                operation_status="succeeded",
+                operation_date=self.now,
+                resource_old_value=resource_json(old_value),
+                resource_new_value=resource_json(new_value),
+                customized_data=[
+                    {"key": key, "value": None if value is None else str(value)}
+                    for key, value in data.items()
+                ],
+            )
         )
-    )
-    await session.flush()
+        await self.session.flush()

@@ -26,9 +26,7 @@ from tenantry_sandbox.store import domains, partners, relationships
 from tenantry_sandbox.store.customers import (
     BillingProfile,
     Customer,
-    billing_row,
     customer_row,
-    new_etag,
 )
 from tenantry_sandbox.store.domains import Domain
 from tenantry_sandbox.store.partners import Partner, Program
@@ -137,20 +135,7 @@ async def create_customer(
     )
     session.add(customer)
     await session.flush()
-    profile = BillingProfile(
-        **billing_row(
-            customer_id,
-            profile_id=uuid.uuid4(),
-            email=billing.email,
-            culture=billing.culture,
-            language=billing.language,
-            company_name=billing.company_name,
-            address=billing.address,
-            etag=new_etag(),
-            first_name=billing.first_name,
-            last_name=billing.last_name,
-        )
-    )
+    profile = BillingProfile(**billing.row(customer_id, uuid.uuid4()))
     session.add(profile)
     await relationships.link(session, customer_id, partner.tenant_id, Role.RESELLER)
     if reseller is not None:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry_sandbox.auth import GRAPH_RESOURCE, RESOURCES, IdentityError
 from tenantry_sandbox.clock import Clock
-from tenantry_sandbox.services.accounts import Account
+from tenantry_sandbox.services.accounts import Account, account_of
 from tenantry_sandbox.services.identity import issue_refresh_token
 from tenantry_sandbox.services.signin import OIDC_SCOPES, PageError, audience_of
 from tenantry_sandbox.store.accounts import AuthorizationCode
@@ -92,17 +92,7 @@ async def redeem(
         )
     row.redeemed_at = now
     await session.flush()
-    account = Account(
-        object_id=row.object_id,
-        tenant_id=row.tenant_id,
-        username=row.username,
-        display_name=row.display_name,
-        given_name=row.given_name,
-        family_name=row.family_name,
-        personal=row.personal,
-        global_admin=row.global_admin,
-    )
-    return Redeemed(account, row.client_id, tuple(row.scope.split()), row.nonce)
+    return Redeemed(account_of(row), row.client_id, tuple(row.scope.split()), row.nonce)
 
 
 def pairwise_subject(object_id: uuid.UUID, client_id: str) -> str:

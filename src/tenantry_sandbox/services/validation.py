@@ -9,13 +9,14 @@ for the countries Microsoft lists.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 import pycountry
 
 from tenantry_sandbox.errors import PartnerCenterError, invalid_property
 from tenantry_sandbox.schemas.customers import AddressIn, BillingProfileIn
-from tenantry_sandbox.store.customers import PostalAddress
+from tenantry_sandbox.store.customers import PostalAddress, billing_row, new_etag
 
 # Countries where organizationRegistrationNumber and a phone number are mandatory.
 REGISTRATION_COUNTRIES = frozenset(
@@ -69,6 +70,21 @@ class ValidBillingProfile:
     address: PostalAddress
     first_name: str | None
     last_name: str | None
+
+    def row(self, customer_id: uuid.UUID, profile_id: uuid.UUID) -> dict[str, object]:
+        """The profile's column values, under a new etag (creating or replacing a profile)."""
+        return billing_row(
+            customer_id,
+            profile_id=profile_id,
+            email=self.email,
+            culture=self.culture,
+            language=self.language,
+            company_name=self.company_name,
+            address=self.address,
+            etag=new_etag(),
+            first_name=self.first_name,
+            last_name=self.last_name,
+        )
 
 
 def _missing(values: dict[str, str | None], prefix: str) -> list[str]:

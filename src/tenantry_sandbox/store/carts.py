@@ -11,12 +11,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, select, update
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm.attributes import set_committed_value
 
-from tenantry_sandbox.db import SandboxBase
+from tenantry_sandbox.db import SandboxBase, claim
 
 ACTIVE = "Active"
 ORDERED = "Ordered"
@@ -56,14 +55,10 @@ async def get(
 
 async def claim_for_checkout(session: AsyncSession, cart: Cart, now: datetime) -> bool:
     """Mark the cart ordered if it still is active; False when another checkout won."""
-    result = await session.execute(
-        update(Cart)
-        .where(Cart.id == cart.id, Cart.status == ACTIVE)
-        .values(status=ORDERED, modified_at=now)
-        .execution_options(synchronize_session=False)
+    return await claim(
+        session,
+        cart,
+        {"status": ORDERED, "modified_at": now},
+        Cart.id == cart.id,
+        Cart.status == ACTIVE,
     )
-    claimed = bool(getattr(result, "rowcount", 0))
-    if claimed:
-        set_committed_value(cart, "status", ORDERED)
-        set_committed_value(cart, "modified_at", now)
-    return claimed

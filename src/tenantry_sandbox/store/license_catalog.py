@@ -74,6 +74,12 @@ RMS_ENTERPRISE = _plan(
 )
 POWER_BI_PRO = _plan("70d33638-9c74-4d01-bfd3-562de28bd4ba", "BI_AZURE_P2", "Power BI Pro")
 
+# Plans several SKUs hold together: Business SKUs start with the first, Enterprise ones with the second;
+# Business Premium and the Microsoft 365 E plans add identity and device management.
+BUSINESS_CORE = (EXCHANGE_P1, SHAREPOINT_P1, TEAMS)
+ENTERPRISE_CORE = (EXCHANGE_P2, SHAREPOINT_P2, TEAMS, OFFICE_APPS)
+IDENTITY_AND_DEVICES = (AAD_P1, INTUNE)
+
 
 def _sku(sku_id: str, name: str, part: str, *plans: ServicePlan) -> LicenseSku:
     return LicenseSku(uuid.UUID(sku_id), name, part, plans)
@@ -84,38 +90,28 @@ LICENSE_SKUS: tuple[LicenseSku, ...] = (
         "3b555118-da6a-4418-894f-7df1e2096870",
         "Microsoft 365 Business Basic",
         "O365_BUSINESS_ESSENTIALS",
-        EXCHANGE_P1,
-        SHAREPOINT_P1,
-        TEAMS,
+        *BUSINESS_CORE,
     ),
     _sku(
         "f245ecc8-75af-4f8e-b61f-27d8114de5f3",
         "Microsoft 365 Business Standard",
         "O365_BUSINESS_PREMIUM",
-        EXCHANGE_P1,
-        SHAREPOINT_P1,
-        TEAMS,
+        *BUSINESS_CORE,
         OFFICE_APPS,
     ),
     _sku(
         "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46",
         "Microsoft 365 Business Premium",
         "SPB",
-        EXCHANGE_P1,
-        SHAREPOINT_P1,
-        TEAMS,
+        *BUSINESS_CORE,
         OFFICE_APPS,
-        AAD_P1,
-        INTUNE,
+        *IDENTITY_AND_DEVICES,
     ),
     _sku(
         "6fd2c87f-b296-42f0-b197-1e91e994b900",
         "Office 365 E3",
         "ENTERPRISEPACK",
-        EXCHANGE_P2,
-        SHAREPOINT_P2,
-        TEAMS,
-        OFFICE_APPS,
+        *ENTERPRISE_CORE,
     ),
     _sku(
         "4b9405b0-7788-4568-add1-99614e613b69",
@@ -149,23 +145,15 @@ PURCHASABLE_ONLY_SKUS: tuple[LicenseSku, ...] = (
         "05e9a617-0261-4cee-bb44-138d3ef5d965",
         "Microsoft 365 E3",
         "SPE_E3",
-        EXCHANGE_P2,
-        SHAREPOINT_P2,
-        TEAMS,
-        OFFICE_APPS,
-        AAD_P1,
-        INTUNE,
+        *ENTERPRISE_CORE,
+        *IDENTITY_AND_DEVICES,
     ),
     _sku(
         "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
         "Microsoft 365 E5",
         "SPE_E5",
-        EXCHANGE_P2,
-        SHAREPOINT_P2,
-        TEAMS,
-        OFFICE_APPS,
-        AAD_P1,
-        INTUNE,
+        *ENTERPRISE_CORE,
+        *IDENTITY_AND_DEVICES,
         POWER_BI_PRO,
     ),
     _sku(

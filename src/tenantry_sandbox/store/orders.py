@@ -14,12 +14,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm.attributes import set_committed_value
 
-from tenantry_sandbox.db import SandboxBase
+from tenantry_sandbox.db import SandboxBase, claim
 
 PENDING = "pending"
 COMPLETED = "completed"
@@ -106,17 +105,13 @@ async def of_customer(
 
 async def claim_completion(session: AsyncSession, order: Order, now: datetime) -> bool:
     """Mark a pending order completed; False when another request completed it first."""
-    result = await session.execute(
-        update(Order)
-        .where(Order.seq == order.seq, Order.status == PENDING)
-        .values(status=COMPLETED, completed_at=now)
-        .execution_options(synchronize_session=False)
+    return await claim(
+        session,
+        order,
+        {"status": COMPLETED, "completed_at": now},
+        Order.seq == order.seq,
+        Order.status == PENDING,
     )
-    claimed = bool(getattr(result, "rowcount", 0))
-    if claimed:
-        set_committed_value(order, "status", COMPLETED)
-        set_committed_value(order, "completed_at", now)
-    return claimed
 
 
 async def provisioning_settings(session: AsyncSession) -> ProvisioningSettings:

@@ -13,6 +13,7 @@ from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
 from tenantry.identity import api as identity_api
+from tenantry.identity import email_pages as identity_email_pages
 from tenantry.identity import pages as identity_pages
 from tenantry.jobs.queue import JobQueue
 from tenantry.observability import RequestContextMiddleware
@@ -68,6 +69,7 @@ def create_app(
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(identity_pages.router)
+    app.include_router(identity_email_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     return app

@@ -20,6 +20,7 @@ from tenantry import migrate, server
 from tenantry.bootstrap import create_platform, find_platform
 from tenantry.db import Database
 from tenantry.errors import Conflict, TenantryError, invalid
+from tenantry.identity import password_policy
 from tenantry.identity.service import add_membership, create_user, find_user
 from tenantry.models import Membership, PlatformModel, Role
 from tenantry.observability import configure_logging
@@ -27,8 +28,6 @@ from tenantry.security import Actor
 from tenantry.settings import Settings
 
 T = TypeVar("T")
-# ASVS 2.1.1: passwords of at least 12 characters.
-MIN_PASSWORD_LENGTH = 12
 
 app = typer.Typer(
     help="Tenantry: onboard CSP customer organizations and their Microsoft tenants.",
@@ -100,7 +99,8 @@ def create_admin(
             prompt=True,
             hide_input=True,
             confirmation_prompt=True,
-            help=f"At least {MIN_PASSWORD_LENGTH} characters; asked for when not given.",
+            help=f"At least {password_policy.MIN_LENGTH} characters, not a common password; "
+            "asked for when not given.",
         ),
     ],
     platform_name: Annotated[
@@ -119,8 +119,10 @@ def create_admin(
         raise fail(f"--email: {exc}") from None
     if not name.strip():
         raise fail("--name: give the admin's full name")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise fail(f"--password: use at least {MIN_PASSWORD_LENGTH} characters")
+    weak = password_policy.problems(password, email=email)
+    if weak:
+        raise fail("; ".join(f"--password: {problem.message}" for problem in weak))
+    password = password_policy.normalize(password)
 
     async def work(database: Database) -> str:
         async with database.transaction() as session:

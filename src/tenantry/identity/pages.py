@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +9,6 @@ from urllib.parse import quote
 
 import structlog
 from fastapi import Request, Response
-from itsdangerous import BadSignature, Signer
 
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
@@ -21,38 +19,13 @@ from tenantry.settings import Settings
 from tenantry.web.forms import CSRF_FIELD, safe_next, sentence, text, tokens_match
 from tenantry.web.rendering import redirect, render
 from tenantry.web.routing import page_router
+from tenantry.web.signed_forms import SignedFormCookie, set_private_cookie
 
 router = page_router()
 log = structlog.get_logger("tenantry.identity")
 
-# Before sign-in there is no session to hold a CSRF token: the form and a cookie carry the same
-# signed random value (a signed double-submit cookie), so another site cannot post the form.
-SIGN_IN_CSRF_COOKIE = "tenantry_sign_in_csrf"
-SIGN_IN_FORM_MAX_AGE = 3600
+SIGN_IN_FORM = SignedFormCookie("tenantry_sign_in_csrf", "tenantry.sign-in-form", path="/sign-in")
 CSRF_REFUSED = "the form is missing its CSRF token or it does not match; reload the page"
-
-
-def _signer(settings: Settings) -> Signer:
-    return Signer(settings.secret_key, salt="tenantry.sign-in-form")
-
-
-def _valid_sign_in_token(settings: Settings, token: str | None) -> bool:
-    if not token:
-        return False
-    try:
-        _signer(settings).unsign(token)
-    except BadSignature:
-        return False
-    return True
-
-
-def _set_cookie(
-    response: Response, settings: Settings, name: str, value: str, *, max_age: int, path: str = "/"
-) -> None:
-    response.set_cookie(
-        name, value, max_age=max_age, path=path, httponly=True, samesite="lax",
-        secure=settings.cookie_secure,
-    )  # fmt: skip
 
 
 def _sign_in_page(
@@ -66,10 +39,7 @@ def _sign_in_page(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    token = request.cookies.get(SIGN_IN_CSRF_COOKIE)
-    if not _valid_sign_in_token(settings, token):
-        token = _signer(settings).sign(secrets.token_urlsafe(32)).decode()
-    assert token is not None
+    token = SIGN_IN_FORM.token_for(request, settings)
     response = render(
         request,
         "identity/sign_in.html",
@@ -83,10 +53,7 @@ def _sign_in_page(
         status_code=status_code,
         headers=headers,
     )
-    _set_cookie(
-        response, settings, SIGN_IN_CSRF_COOKIE, token, max_age=SIGN_IN_FORM_MAX_AGE,
-        path="/sign-in",
-    )  # fmt: skip
+    SIGN_IN_FORM.attach(response, settings, token)
     return response
 
 
@@ -121,14 +88,13 @@ async def sign_in(request: Request, session: DbSession, settings: AppSettings) -
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     next_path = safe_next(text(form, "next"))
-    token = request.cookies.get(SIGN_IN_CSRF_COOKIE)
 
     def again(status_code: int, **shown: Any) -> Response:
         return _sign_in_page(
             request, settings, next_path=next_path, email=email, status_code=status_code, **shown
         )
 
-    if not _valid_sign_in_token(settings, token) or not tokens_match(token, text(form, CSRF_FIELD)):
+    if not SIGN_IN_FORM.accepts(request, settings, text(form, CSRF_FIELD)):
         return again(403, message="This sign-in form has expired. Please sign in again.")
     errors = {
         name: message
@@ -168,16 +134,16 @@ async def sign_in(request: Request, session: DbSession, settings: AppSettings) -
         response = redirect(f"/select-organization?next={quote(next_path, safe='/')}")
     else:
         response = redirect(next_path)
-    _set_cookie(
+    set_private_cookie(
         response, settings, auth.SESSION_COOKIE, signed_in.secret,
         max_age=settings.session_max_age_seconds,
     )  # fmt: skip
-    _set_cookie(
+    set_private_cookie(
         response, settings, throttle.TRUSTED_BROWSER_COOKIE,
         throttle.trusted_browser_token(settings, email),
         max_age=throttle.TRUSTED_BROWSER_MAX_AGE, path="/sign-in",
     )  # fmt: skip
-    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/sign-in")
+    SIGN_IN_FORM.clear(response)
     return response
 
 

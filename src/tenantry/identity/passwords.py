@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,13 +12,21 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = HASHER.hash("not-a-real-password-used-to-equalise-timing")
 
 
+def _nfkc(password: str) -> str:
+    # The same password typed on two keyboards is the same password (NIST SP 800-63B).
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    return HASHER.hash(_nfkc(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            HASHER.verify(password_hash or _DUMMY_HASH, _nfkc(password))
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 

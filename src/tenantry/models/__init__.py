@@ -3,7 +3,16 @@
 from tenantry.models.audit import AuditEvent
 from tenantry.models.base import Base, utcnow
 from tenantry.models.idempotency import IdempotencyRecord
-from tenantry.models.identity import ApiToken, AuthSession, LoginAttempt, Membership, Role, User
+from tenantry.models.identity import (
+    ApiToken,
+    AuthSession,
+    EmailToken,
+    EmailTokenPurpose,
+    LoginAttempt,
+    Membership,
+    Role,
+    User,
+)
 from tenantry.models.organization import (
     CustomPropertyDefinition,
     Organization,
@@ -22,6 +31,8 @@ __all__ = [
     "AuthSession",
     "Base",
     "CustomPropertyDefinition",
+    "EmailToken",
+    "EmailTokenPurpose",
     "IdempotencyRecord",
     "LoginAttempt",
     "Membership",

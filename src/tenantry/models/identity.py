@@ -91,3 +91,22 @@ class LoginAttempt(IdMixin, Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     ip: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EmailTokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
+
+
+class EmailToken(IdMixin, TimestampMixin, Base):
+    """A one-time link sent by email; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "email_tokens"
+
+    purpose: Mapped[EmailTokenPurpose] = mapped_column(enum_type(EmailTokenPurpose, 32))
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -27,7 +27,7 @@ from tenantry.identity.auth import (
 )
 from tenantry.identity.passwords import hash_password, needs_rehash, verify_password
 from tenantry.identity.service import find_user
-from tenantry.models import AuthSession, Membership, Organization, User, utcnow
+from tenantry.models import AuthSession, Membership, Organization, SignInMethod, User, utcnow
 from tenantry.security import Actor, hash_secret, new_secret
 from tenantry.settings import Settings
 
@@ -72,7 +72,7 @@ async def sign_in(
 ) -> SignedIn:
     """Check the password (throttled) and open a session. Raises :class:`TooManyRequests`,
     :class:`Unauthorized` (wrong credentials, one message for every cause) or, once the password
-    is proven, :class:`Forbidden` when no organization of the person may sign in.
+    is proven, :class:`Forbidden` when every organization of the person is blocked or rejected.
 
     A failure is recorded in the caller's transaction before raising: commit it."""
     await throttle.check(session, settings, email=email, ip=ip, trusted=trusted_browser)
@@ -82,19 +82,40 @@ async def sign_in(
     if user is None or not valid or not user.is_active:
         await throttle.record_failure(session, email=email, ip=ip)
         raise Unauthorized(WRONG_CREDENTIALS)
-    every = await choices(session, user.id)
-    available = [c for c in every if c.may_sign_in]
-    if not available:
-        for choice in every:
-            ensure_may_sign_in(choice.organization)
-        raise Forbidden("your account does not belong to any organization yet")
     await throttle.forget_failures(session, email=email)
-    if replaces:
-        await end_session(session, replaces)
-    now = utcnow()
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return await open_session(
+        session, settings, user, method=SignInMethod.PASSWORD, ip=ip, user_agent=user_agent,
+        replaces=replaces,
+    )  # fmt: skip
+
+
+async def open_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    method: SignInMethod,
+    ip: str | None,
+    user_agent: str | None,
+    replaces: str | None = None,
+) -> SignedIn:
+    """Open a session for a person whose credentials were proven (by ``method``).
+
+    A person with one organization they may use enters it at once; with several, none is chosen
+    yet (they pick one); with none at all (just signed up) the session has no organization and
+    the person registers theirs. Raises :class:`Forbidden` when every organization of the person
+    is blocked or rejected."""
+    every = await choices(session, user.id)
+    available = [c for c in every if c.may_sign_in]
+    if every and not available:
+        for choice in every:
+            ensure_may_sign_in(choice.organization)
+    if replaces:
+        await end_session(session, replaces)
+    now = utcnow()
     user.last_login_at = now
     secret, digest = new_secret(SESSION_TOKEN_PREFIX)
     auth_session = AuthSession(
@@ -104,6 +125,7 @@ async def sign_in(
         expires_at=now + _max_age(settings),
         ip=(ip or "")[:64] or None,
         user_agent=(user_agent or "")[:300] or None,
+        method=method,
     )
     session.add(auth_session)
     await session.flush()

@@ -2,15 +2,19 @@
 
 from tenantry.models.audit import AuditEvent
 from tenantry.models.base import Base, utcnow
+from tenantry.models.commerce import CartItem, Order, OrderStatus
 from tenantry.models.idempotency import IdempotencyRecord
 from tenantry.models.identity import (
     ApiToken,
     AuthSession,
     EmailToken,
     EmailTokenPurpose,
+    ExternalIdentity,
     LoginAttempt,
     Membership,
     Role,
+    SignInMethod,
+    SignInRequirement,
     User,
 )
 from tenantry.models.organization import (
@@ -30,12 +34,16 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "CartItem",
     "CustomPropertyDefinition",
     "EmailToken",
     "EmailTokenPurpose",
+    "ExternalIdentity",
     "IdempotencyRecord",
     "LoginAttempt",
     "Membership",
+    "Order",
+    "OrderStatus",
     "Organization",
     "OrganizationKind",
     "OrganizationStatus",
@@ -45,6 +53,8 @@ __all__ = [
     "PlatformModel",
     "Role",
     "Segment",
+    "SignInMethod",
+    "SignInRequirement",
     "User",
     "organization_segments",
     "utcnow",

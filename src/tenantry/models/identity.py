@@ -21,6 +21,30 @@ class Role(enum.StrEnum):
     CUSTOMER_USER = "customer_user"
 
 
+class SignInMethod(enum.StrEnum):
+    """How a session was opened."""
+
+    PASSWORD = "password"  # noqa: S105 - a method, not a secret
+    MICROSOFT_PERSONAL = "microsoft_personal"
+    MICROSOFT_WORK = "microsoft_work"
+
+
+class SignInRequirement(enum.StrEnum):
+    """The sign-in method an organization requires of its people (set by its admin)."""
+
+    ANY = "any"
+    PASSWORD = "password"  # noqa: S105 - a method, not a secret
+    MICROSOFT = "microsoft"  # a personal or a work Microsoft account
+    MICROSOFT_WORK = "microsoft_work"
+
+    def admits(self, method: SignInMethod) -> bool:
+        if self is SignInRequirement.ANY:
+            return True
+        if self is SignInRequirement.MICROSOFT:
+            return method in (SignInMethod.MICROSOFT_PERSONAL, SignInMethod.MICROSOFT_WORK)
+        return method.value == self.value
+
+
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
@@ -81,6 +105,32 @@ class AuthSession(IdMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime]
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
     user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+    method: Mapped[SignInMethod] = mapped_column(
+        enum_type(SignInMethod, 24), default=SignInMethod.PASSWORD
+    )
+    # Login on behalf: staff of a seller acting as one of its customers until it ends or expires.
+    on_behalf_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), default=None
+    )
+    on_behalf_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    on_behalf_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ExternalIdentity(IdMixin, TimestampMixin, Base):
+    """A Microsoft account (personal or work) a person signs in with, by its tenant and object id."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("provider", "tenant_id", "subject"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(32))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128))
+    method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 24))
+    email: Mapped[str] = mapped_column(String(254))
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LoginAttempt(IdMixin, Base):

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
+from tenantry.models.identity import SignInRequirement
 
 
 class OrganizationKind(enum.StrEnum):
@@ -90,6 +91,13 @@ class Organization(IdMixin, TimestampMixin, Base):
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
 
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Self-registration: the person who registered the organization from a storefront.
+    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    sign_in_requirement: Mapped[SignInRequirement] = mapped_column(
+        enum_type(SignInRequirement, 24), default=SignInRequirement.ANY
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     segments: Mapped[list[Segment]] = relationship(

@@ -80,6 +80,8 @@ BODIES: dict[tuple[str, str], Body] = {
         "expires_in_days": 1,
     },
     ("DELETE", API_TOKEN): no_body,
+    ("GET", f"{ORGANIZATION}/sign-in-requirement"): no_body,
+    ("PUT", f"{ORGANIZATION}/sign-in-requirement"): lambda t: {"requirement": "microsoft"},
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -14,11 +15,16 @@ from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
 from tenantry.identity import api as identity_api
 from tenantry.identity import email_pages as identity_email_pages
+from tenantry.identity import microsoft_pages as identity_microsoft_pages
+from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
 from tenantry.identity import pages as identity_pages
+from tenantry.identity.microsoft import MicrosoftSignIn
 from tenantry.jobs.queue import JobQueue
 from tenantry.observability import RequestContextMiddleware
+from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
 from tenantry.organizations import pages as organizations_pages
+from tenantry.registration import pages as registration_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.web import routing as page_routing
 from tenantry.web.rendering import STATIC_DIR
@@ -34,7 +40,11 @@ def create_app(
     *,
     database: Database | None = None,
     queue: JobQueue | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
+    """``http_transport``: how the app's own HTTP calls (Microsoft sign-in, lookups while
+    registering) reach out, kept as ``app.state.http_transport``; tests route it to the sandbox's
+    ASGI app. The network by default."""
     settings = settings or get_settings()
     database = database or Database(settings)
     # Outbox rows committed by requests are handed to this queue (docs/jobs.md).
@@ -59,6 +69,8 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.queue = queue
+    app.state.http_transport = http_transport
+    app.state.microsoft = MicrosoftSignIn(settings)
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
@@ -70,6 +82,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(identity_pages.router)
     app.include_router(identity_email_pages.router)
+    app.include_router(identity_microsoft_pages.router)
+    app.include_router(identity_on_behalf_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(registration_pages.router)
+    app.include_router(orders_pages.router)
     return app

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized, invalid
-from tenantry.identity import auth
+from tenantry.identity import auth, on_behalf
 from tenantry.security import Actor, secrets_equal
 from tenantry.settings import Settings
 
@@ -20,18 +20,35 @@ CSRF_HEADER = "X-CSRF-Token"
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The one transaction a request owns: committed before the response is sent, or rolled back."""
+    _refuse_nul_in_query(request)
+    database: Database = request.app.state.database
+    async with database.transaction(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+def _refuse_nul_in_query(request: Request) -> None:
     for name, value in request.query_params.multi_items():
         # Bodies are checked by InputSchema (see schemas.refuse_nul).
         if "\x00" in name + value:
             raise invalid(
                 f"query.{name}", "nul_character", "text may not contain the NUL character"
             )
-    database: Database = request.app.state.database
-    async with database.transaction(write=request.method not in SAFE_METHODS) as session:
-        yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+async def writing_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """For the rare GET that writes (opening an emailed link uses it up): a write transaction
+    from the start, so on SQLite it waits for the write lock instead of failing to upgrade a
+    read transaction while a job is writing."""
+    _refuse_nul_in_query(request)
+    database: Database = request.app.state.database
+    async with database.transaction(write=True) as session:
+        yield session
+
+
+WritingDbSession = Annotated[AsyncSession, Depends(writing_db_session, scope="function")]
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -67,6 +84,8 @@ async def current_actor(request: Request, session: DbSession) -> Actor:
                 raise Forbidden(
                     "the form is missing its CSRF token or it does not match; reload the page"
                 )
+        writing = request.method not in SAFE_METHODS
+        await on_behalf.settle(request, session, auth_session, writing=writing)
         actor = await auth.actor_from_session(session, auth_session)
         request.state.auth_session = auth_session
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -72,3 +73,27 @@ def remember(
                 body=body,
             )
         )
+
+
+async def earlier_resource(session: AsyncSession, principal: str, key: str) -> uuid.UUID | None:
+    """What a page form carrying ``key`` created the first time it was posted (forms carry a
+    one-time key, so a double click or a retried post does not create a second thing)."""
+    stored = (
+        await session.execute(
+            select(IdempotencyRecord.resource_id).where(
+                IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+            )
+        )
+    ).scalar_one_or_none()
+    return stored
+
+
+def remember_resource(
+    session: AsyncSession, principal: str, key: str, resource_id: uuid.UUID
+) -> None:
+    session.add(
+        IdempotencyRecord(
+            principal=principal, key=key, fingerprint="form", status_code=201,
+            body={"id": str(resource_id)}, resource_id=resource_id,
+        )
+    )  # fmt: skip

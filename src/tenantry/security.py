@@ -12,6 +12,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
@@ -29,6 +30,7 @@ class Permission(enum.StrEnum):
     MEMBERS_MANAGE = "members.manage"
     API_TOKENS_MANAGE = "api_tokens.manage"
     PLATFORM_CONFIGURE = "platform.configure"
+    ORGANIZATION_ACT_ON_BEHALF = "organization.act_on_behalf"
 
 
 _P = Permission
@@ -43,6 +45,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGANIZATION_APPROVE,
             _P.ORGANIZATION_BLOCK,
             _P.AUDIT_READ,
+            _P.ORGANIZATION_ACT_ON_BEHALF,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -56,10 +59,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
+            _P.ORGANIZATION_ACT_ON_BEHALF,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
-        {_P.ORGANIZATION_READ, _P.ORGANIZATION_CREATE, _P.ORGANIZATION_EDIT_PROFILE, _P.AUDIT_READ}
+        {
+            _P.ORGANIZATION_READ,
+            _P.ORGANIZATION_CREATE,
+            _P.ORGANIZATION_EDIT_PROFILE,
+            _P.AUDIT_READ,
+            _P.ORGANIZATION_ACT_ON_BEHALF,
+        }
     ),
     Role.CUSTOMER_ADMIN: frozenset(
         {
@@ -72,6 +82,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),
 }
+
+# Never granted while staff act for a customer (login on behalf): whoever acts for a customer
+# must not change who can sign in to it, or how.
+CREDENTIAL_PERMISSIONS = frozenset({_P.MEMBERS_MANAGE, _P.API_TOKENS_MANAGE})
 
 ROLES_BY_KIND: dict[OrganizationKind, frozenset[Role]] = {
     OrganizationKind.PLATFORM: frozenset({Role.PLATFORM_ADMIN, Role.PLATFORM_STAFF}),
@@ -96,9 +110,20 @@ class Actor:
     # ``user_id`` stay the real person's, so the audit trail names both.
     on_behalf_of_label: str | None = None
     on_behalf_of_user_id: uuid.UUID | None = None
+    on_behalf_until: datetime | None = None
 
     def can(self, permission: Permission) -> bool:
-        return permission in ROLE_PERMISSIONS[self.role]
+        return permission in self.permissions
+
+    @property
+    def acting_on_behalf(self) -> bool:
+        return self.on_behalf_of_label is not None
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        """The role's permissions, without the credential ones while acting for someone."""
+        granted = ROLE_PERMISSIONS[self.role]
+        return granted - CREDENTIAL_PERMISSIONS if self.acting_on_behalf else granted
 
     @property
     def is_platform(self) -> bool:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Failed sign-ins allowed per account, and per client address, in any hour.
     login_attempts_per_hour: int = Field(default=100, ge=1)
     login_attempts_per_hour_per_address: int = Field(default=500, ge=1)
+    # How long staff act for a customer (login on behalf) before it ends by itself.
+    on_behalf_minutes: int = Field(default=30, ge=1, le=480)
 
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Tenantry <no-reply@tenantry.local>"
@@ -55,6 +57,14 @@ class Settings(BaseSettings):
     partner_center_client_secret: str = "sandbox-client-secret"  # noqa: S105
     partner_center_refresh_token: str = "sandbox-refresh-token"  # noqa: S105
     partner_center_requests_per_minute: int = Field(default=500, ge=1)
+
+    # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
+    # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
+    # as above) and its well-known app; in production the sign-in is offered only once the client
+    # id and secret are a real registration's (docs/identity.md).
+    microsoft_login_url: str = "http://127.0.0.1:8001"
+    microsoft_client_id: str = "9e1b5d2c-7f4a-4c51-8c8e-0f3d1a6b2e77"
+    microsoft_client_secret: str = "sandbox-client-secret"  # noqa: S105
 
     sandbox_port: int = Field(default=8001, ge=1, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///var/sandbox.db"
@@ -79,7 +89,7 @@ class Settings(BaseSettings):
         if ":" in host:  # an IPv6 address is bracketed in a URL
             host = f"[{host}]"
         embedded = f"http://{host}:{self.sandbox_port}"
-        for name in ("partner_center_api_url", "partner_center_login_url"):
+        for name in ("partner_center_api_url", "partner_center_login_url", "microsoft_login_url"):
             if name not in self.model_fields_set:
                 setattr(self, name, embedded)
                 self.model_fields_set.discard(name)  # still a default, not the operator's choice

@@ -55,7 +55,11 @@ async def test_the_consumer_running_periodic_jobs_adds_the_declared_ones_and_run
     assert not build_consumer(job_queue, threads=1, periodic=False).periodic
     assert set(due_at_midnight()) == {"sweep_outbox"}
     assert build_consumer(job_queue, threads=1, periodic=True).periodic
-    assert set(due_at_midnight()) == {"sweep_outbox", "periodic_test.tick"}
+    assert set(due_at_midnight()) == {
+        "sweep_outbox",
+        "periodic_test.tick",
+        "periodic_identity.on_behalf_timeouts",
+    }
 
     before = TICKS["tick"]
     await asyncio.to_thread(job_queue.huey.execute, due_at_midnight()["periodic_test.tick"])

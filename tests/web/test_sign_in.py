@@ -178,6 +178,26 @@ async def test_person_in_two_organizations_chooses_one(
     assert entered == 1
 
 
+async def test_the_next_sign_in_starts_in_the_organization_chosen_last(
+    client: httpx.AsyncClient, people: People
+) -> None:
+    await sign_in(client, people.two_organizations.email)
+    page = Page((await client.get("/select-organization")).text)
+    choices = {b.text: b["value"] for b in page.find_all("button", name="organization_id")}
+    await client.post(
+        "/select-organization",
+        data={"csrf_token": page.field("csrf_token")["value"],
+              "organization_id": choices["Beta Customer"], "next": "/organizations"},
+    )  # fmt: skip
+    client.cookies.clear()
+    again = await sign_in(client, people.two_organizations.email, next_path="/audit")
+    assert again.headers["location"] == "/audit"  # no choice to make: Beta Customer again
+    me = Page((await client.get("/organizations")).text)
+    assert "Beta Customer" in me.by_id("main").text
+    switch = Page((await client.get("/select-organization")).text)
+    assert switch.find_all("button", name="organization_id")  # and switching is still offered
+
+
 async def test_choosing_needs_the_csrf_token(client: httpx.AsyncClient, people: People) -> None:
     await sign_in(client, people.two_organizations.email)
     page = Page((await client.get("/select-organization")).text)

@@ -38,8 +38,13 @@ async def page(
         query = query.where(AuditEvent.organization_id == filters.organization_id)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
-    if filters.actor:
-        query = query.where(AuditEvent.actor_label.contains(filters.actor, autoescape=True))
+    if filters.actor:  # the person, or the customer they acted for
+        query = query.where(
+            or_(
+                AuditEvent.actor_label.contains(filters.actor, autoescape=True),
+                AuditEvent.on_behalf_of_label.contains(filters.actor, autoescape=True),
+            )
+        )
     if filters.target_id:
         query = query.where(AuditEvent.target_id == filters.target_id)
     if filters.since:

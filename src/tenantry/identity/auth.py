@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized
+from tenantry.identity import on_behalf
+from tenantry.identity.requirements import ensure_method_admitted
 from tenantry.models import (
     ApiToken,
     AuthSession,
@@ -133,7 +135,9 @@ async def actor_from_session(session: AsyncSession, auth: AuthSession) -> Actor:
         raise Forbidden("you are no longer a member of this organization")
     membership, organization = row
     ensure_may_sign_in(organization)
-    return Actor(
+    # The organization's sign-in requirement; checked here too, so a change applies mid-session.
+    ensure_method_admitted(organization, auth.method)
+    own = Actor(
         platform_id=organization.platform_id,
         organization_id=organization.id,
         organization_kind=organization.kind,
@@ -141,3 +145,5 @@ async def actor_from_session(session: AsyncSession, auth: AuthSession) -> Actor:
         label=f"{user.full_name} <{user.email}>",
         user_id=user.id,
     )
+    # Staff acting for a customer (login on behalf) act as its admin, under their own name.
+    return await on_behalf.acting_for(session, auth, own, user)

@@ -12,11 +12,12 @@ from typing import Any
 
 import structlog
 from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.context import current_request
-from tenantry.deps import AppSettings, DbSession
+from tenantry.deps import AppSettings, DbSession, WritingDbSession
 from tenantry.errors import Forbidden, TooManyRequests, ValidationFailed
-from tenantry.identity import auth, password_policy, password_reset, verification
+from tenantry.identity import auth, on_behalf, password_policy, password_reset, verification
 from tenantry.identity.email_tokens import Refusal, TokenRefused
 from tenantry.models import User
 from tenantry.settings import Settings
@@ -67,6 +68,17 @@ def _page(
     return response
 
 
+async def _refused_while_acting(request: Request, session: AsyncSession) -> str | None:
+    """Why this browser may not reset passwords now: its session acts for a customer."""
+    secret = request.cookies.get(auth.SESSION_COOKIE)
+    auth_session = await auth.load_session(session, secret) if secret else None
+    try:
+        await on_behalf.refuse_credential_change_in(session, auth_session)
+    except on_behalf.ActingForCustomer as exc:
+        return sentence(exc.detail)
+    return None
+
+
 def _refused(
     request: Request, settings: Settings, exc: TokenRefused, *, again: str, session_csrf: str = ""
 ) -> Response:
@@ -91,7 +103,7 @@ async def send_verification(request: Request, session: DbSession, actor: PageAct
 
 @router.get("/verify-email")
 async def verify_email(
-    request: Request, session: DbSession, settings: AppSettings, token: str = ""
+    request: Request, session: WritingDbSession, settings: AppSettings, token: str = ""
 ) -> Response:
     try:
         user = await verification.verify(session, token)
@@ -128,6 +140,8 @@ async def forgot_password(request: Request, session: DbSession, settings: AppSet
 
     if not _form_posted_by_us(request, settings, form):
         return again(403, message=FORM_EXPIRED)
+    if refused := await _refused_while_acting(request, session):
+        return again(403, message=refused)
     if "@" not in email:
         return again(422, errors={"email": "Enter your email address."})
     try:
@@ -176,6 +190,8 @@ async def reset_password(request: Request, session: DbSession, settings: AppSett
     token = text(form, "token")
     if not _form_posted_by_us(request, settings, form):
         return _reset_page(request, settings, token, message=FORM_EXPIRED, status_code=403)
+    if refused := await _refused_while_acting(request, session):
+        return _reset_page(request, settings, token, message=refused, status_code=403)
     password, confirmation = (
         value if isinstance(value := form.get(name), str) else ""
         for name in ("password", "password_confirmation")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 import structlog
 from fastapi import Request, Response
@@ -13,13 +12,14 @@ from fastapi import Request, Response
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import Forbidden, TooManyRequests, Unauthorized
-from tenantry.identity import auth, sessions, throttle
-from tenantry.models import AuthSession
+from tenantry.identity import auth, microsoft, on_behalf, sessions, throttle
+from tenantry.models import AuthSession, OrganizationKind
 from tenantry.settings import Settings
 from tenantry.web.forms import CSRF_FIELD, safe_next, sentence, text, tokens_match
 from tenantry.web.rendering import redirect, render
 from tenantry.web.routing import page_router
 from tenantry.web.signed_forms import SignedFormCookie, set_private_cookie
+from tenantry.web.visitor import PageVisitor
 
 router = page_router()
 log = structlog.get_logger("tenantry.identity")
@@ -49,6 +49,7 @@ def _sign_in_page(
             "message": message,
             "sign_in_token": token,
             "signed_out": request.query_params.get("signed_out") == "1",
+            "microsoft_offered": microsoft.offered(request),
         },
         status_code=status_code,
         headers=headers,
@@ -65,7 +66,13 @@ async def _current_session(request: Request, session: DbSession) -> AuthSession 
 
 
 @router.get("/")
-async def home() -> Response:
+async def home(visitor: PageVisitor) -> Response:
+    """Customers land in their store, someone still registering on the organization form, and
+    sellers' staff (or anyone not signed in) on the organizations."""
+    if visitor.registering:
+        return redirect("/register/organization", status_code=302)
+    if visitor.actor is not None and visitor.actor.organization_kind is OrganizationKind.CUSTOMER:
+        return redirect("/store", status_code=302)
     return redirect("/organizations", status_code=302)
 
 
@@ -130,10 +137,7 @@ async def sign_in(request: Request, session: DbSession, settings: AppSettings) -
         if isinstance(exc, Forbidden):
             message = f"You cannot sign in: {message}"
         return again(exc.status, message=message)
-    if signed_in.auth_session.organization_id is None:
-        response = redirect(f"/select-organization?next={quote(next_path, safe='/')}")
-    else:
-        response = redirect(next_path)
+    response = redirect(signed_in.landing(next_path))
     set_private_cookie(
         response, settings, auth.SESSION_COOKIE, signed_in.secret,
         max_age=settings.session_max_age_seconds,
@@ -190,6 +194,7 @@ async def select_organization_form(
     auth_session = await _current_session(request, session)
     if auth_session is None:
         raise Unauthorized("sign in first")
+    await on_behalf.settle(request, session, auth_session, writing=False)  # the banner
     return await _choice_page(request, session, auth_session, safe_next(next))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry import jobs
 from tenantry.audit.service import record
 from tenantry.errors import FieldError, ValidationFailed
-from tenantry.identity import email_tokens, password_policy, throttle
+from tenantry.identity import email_tokens, on_behalf, password_policy, throttle
 from tenantry.identity.passwords import hash_password
 from tenantry.identity.service import find_user
 from tenantry.models import AuthSession, EmailTokenPurpose, User, utcnow
@@ -91,6 +91,8 @@ async def reset(session: AsyncSession, secret: str, *, password: str, confirmati
     user.password_hash = hash_password(password_policy.normalize(password))
     # The link was sent to the address, so following it proves the address too.
     user.email_verified_at = user.email_verified_at or utcnow()
+    reason = on_behalf.EndReason.PASSWORD_RESET
+    await on_behalf.close_windows(session, AuthSession.user_id == user.id, reason=reason)
     ended = await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     await record(
         session, None, action="user.password_reset", target_type="user", target_id=user.id,

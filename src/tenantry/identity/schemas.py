@@ -109,7 +109,12 @@ class MeRead(BaseModel):
     user: PersonRead | None = None
     api_token: TokenIdentity | None = None
     on_behalf_of: str | None = Field(
-        default=None, description="Whom staff act for, when they act on someone's behalf"
+        default=None,
+        description="The customer a seller's staff member acts for (login on behalf); then "
+        "'organization' is that customer, 'user' and 'label' name the staff member",
+    )
+    on_behalf_until: datetime | None = Field(
+        default=None, description="When acting for the customer ends by itself"
     )
     memberships: list[MembershipRead] = Field(
         default_factory=list,

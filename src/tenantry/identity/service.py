@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.audit.service import diff, record
 from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from tenantry.identity.auth import API_TOKEN_PREFIX, memberships_of
+from tenantry.identity.on_behalf import refuse_credential_change
 from tenantry.identity.passwords import hash_password
 from tenantry.identity.schemas import (
     ApiTokenCreate,
@@ -147,8 +148,10 @@ async def administered(
     """The organization whose people or tokens the actor changes: its own, or one it manages.
 
     Writes lock the organization's row, so two admins removing each other at once cannot leave
-    it without an admin.
+    it without an admin. Never while acting for a customer: people, tokens and sign-in settings
+    are credentials.
     """
+    refuse_credential_change(actor)
     require(actor, permission)
     load = organizations.get_for_update if for_update else organizations.get
     organization = await load(session, actor, organization_id)
@@ -363,8 +366,9 @@ async def describe(session: AsyncSession, actor: Actor) -> MeRead:
         label=actor.label,
         organization=OrganizationRef.model_validate(organization),
         role=actor.role,
-        permissions=sorted(ROLE_PERMISSIONS[actor.role]),
+        permissions=sorted(actor.permissions),
         on_behalf_of=actor.on_behalf_of_label,
+        on_behalf_until=actor.on_behalf_until,
     )
     if actor.token_id and (token := await session.get(ApiToken, actor.token_id)):
         me.api_token = TokenIdentity.model_validate(token)

@@ -12,13 +12,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import record
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity import throttle
+from tenantry.identity import on_behalf, throttle
 from tenantry.identity.auth import (
     SIGN_IN_REFUSED,
     actor_from_session,
@@ -26,6 +27,7 @@ from tenantry.identity.auth import (
     memberships_of,
 )
 from tenantry.identity.passwords import hash_password, needs_rehash, verify_password
+from tenantry.identity.requirements import ensure_method_admitted
 from tenantry.identity.service import find_user
 from tenantry.models import AuthSession, Membership, Organization, SignInMethod, User, utcnow
 from tenantry.security import Actor, hash_secret, new_secret
@@ -41,6 +43,15 @@ class SignedIn:
     secret: str
     auth_session: AuthSession
     user: User
+    # False for a person who belongs to no organization yet: they go on to register one.
+    has_organizations: bool = True
+
+    def landing(self, next_path: str) -> str:
+        """Where the browser goes after signing in on its way to ``next_path``."""
+        if self.auth_session.organization_id is not None:
+            return next_path
+        target = "/register/organization" if not self.has_organizations else "/select-organization"
+        return f"{target}?next={quote(next_path, safe='/')}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,27 @@ async def sign_in(
     is proven, :class:`Forbidden` when every organization of the person is blocked or rejected.
 
     A failure is recorded in the caller's transaction before raising: commit it."""
+    user = await check_password(
+        session, settings, email=email, password=password, ip=ip, trusted_browser=trusted_browser
+    )
+    return await open_session(
+        session, settings, user, method=SignInMethod.PASSWORD, ip=ip, user_agent=user_agent,
+        replaces=replaces,
+    )  # fmt: skip
+
+
+async def check_password(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    trusted_browser: bool,
+) -> User:
+    """The person whose password this is (throttled): :class:`TooManyRequests`, or
+    :class:`Unauthorized` with one message for every cause. A failure is recorded in the
+    caller's transaction before raising: commit it."""
     await throttle.check(session, settings, email=email, ip=ip, trusted=trusted_browser)
     user = await find_user(session, email)
     # Verify even when there is no account, so both answers take the same time.
@@ -86,10 +118,7 @@ async def sign_in(
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return await open_session(
-        session, settings, user, method=SignInMethod.PASSWORD, ip=ip, user_agent=user_agent,
-        replaces=replaces,
-    )  # fmt: skip
+    return user
 
 
 async def open_session(
@@ -104,15 +133,19 @@ async def open_session(
 ) -> SignedIn:
     """Open a session for a person whose credentials were proven (by ``method``).
 
-    A person with one organization they may use enters it at once; with several, none is chosen
-    yet (they pick one); with none at all (just signed up) the session has no organization and
-    the person registers theirs. Raises :class:`Forbidden` when every organization of the person
-    is blocked or rejected."""
+    A person with one organization they may use enters it at once; with several, the one they
+    last worked in, or none yet (they pick one); with none at all (just signed up) the session has no organization and
+    the person registers theirs. Organizations whose sign-in requirement does not admit
+    ``method`` are not entered. Raises :class:`Forbidden` when every organization of the person
+    is blocked or rejected, or requires another sign-in method."""
     every = await choices(session, user.id)
     available = [c for c in every if c.may_sign_in]
     if every and not available:
         for choice in every:
             ensure_may_sign_in(choice.organization)
+    admitted = [c for c in available if c.organization.sign_in_requirement.admits(method)]
+    if available and not admitted:
+        ensure_method_admitted(available[0].organization, method, signed_in=False)
     if replaces:
         await end_session(session, replaces)
     now = utcnow()
@@ -129,9 +162,10 @@ async def open_session(
     )
     session.add(auth_session)
     await session.flush()
-    if len(available) == 1:
-        await enter_organization(session, auth_session, available[0].organization.id)
-    return SignedIn(secret, auth_session, user)
+    remembered = [c for c in admitted if c.organization.id == user.last_organization_id]
+    if len(admitted) == 1 or remembered:
+        await enter_organization(session, auth_session, (remembered or admitted)[0].organization.id)
+    return SignedIn(secret, auth_session, user, has_organizations=bool(every))
 
 
 def _max_age(settings: Settings) -> timedelta:
@@ -156,8 +190,13 @@ async def enter_organization(
         raise Forbidden("you are not a member of that organization")
     organization = row[1]
     ensure_may_sign_in(organization)
+    ensure_method_admitted(organization, auth_session.method)
+    await on_behalf.end(session, auth_session, on_behalf.EndReason.SWITCHED_ORGANIZATION)
     auth_session.organization_id = organization.id
     auth_session.updated_at = utcnow()
+    user = await session.get(User, auth_session.user_id)
+    if user is not None and user.last_organization_id != organization.id:
+        user.last_organization_id = organization.id  # the next sign-in starts here
     await session.flush()
     actor = await actor_from_session(session, auth_session)
     await record(
@@ -177,6 +216,7 @@ async def end_session(session: AsyncSession, secret: str) -> None:
     ).scalar_one_or_none()
     if auth_session is None:
         return
+    await on_behalf.end(session, auth_session, on_behalf.EndReason.SIGNED_OUT)
     actor: Actor | None = None
     if auth_session.organization_id is not None:
         try:
@@ -190,6 +230,10 @@ async def end_session(session: AsyncSession, secret: str) -> None:
             target_id=auth_session.user_id, organization_id=actor.organization_id,
         )  # fmt: skip
     # Expired sessions of the same person are of no use to anyone.
+    await on_behalf.close_windows(
+        session, AuthSession.user_id == auth_session.user_id, AuthSession.expires_at <= utcnow(),
+        reason=on_behalf.EndReason.TIMED_OUT,
+    )  # fmt: skip
     await session.execute(
         delete(AuthSession).where(
             AuthSession.user_id == auth_session.user_id, AuthSession.expires_at <= utcnow()

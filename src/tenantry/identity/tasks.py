@@ -1,4 +1,5 @@
-"""Background work of identity: emailing a password reset link (kind ``identity.password_reset``)."""
+"""Background work of identity: emailing a password reset link (kind ``identity.password_reset``),
+and recording the end of acting for a customer in sessions nobody came back to."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
-from tenantry.identity import password_reset
+from tenantry.identity import on_behalf, password_reset
+from tenantry.models import AuthSession, utcnow
 
 
 @jobs.handler(password_reset.JOB_KIND)
@@ -15,3 +17,13 @@ async def send_reset_link(session: AsyncSession, payload: dict[str, Any]) -> Non
     """Email a reset link if the address has an account; otherwise nothing, and nobody learns
     which (the request answered the same either way)."""
     await password_reset.send_link(session, str(payload["email"]))
+
+
+@jobs.periodic("identity.on_behalf_timeouts", jobs.crontab(minute="*/5"))
+async def record_on_behalf_timeouts(session: AsyncSession) -> None:
+    """End the windows of sessions that have expired with a customer still open. A window that
+    runs out in a live session is ended by the session's next request instead, which also tells
+    the person; a session that has expired will make no further request."""
+    await on_behalf.close_windows(
+        session, AuthSession.expires_at <= utcnow(), reason=on_behalf.EndReason.TIMED_OUT
+    )

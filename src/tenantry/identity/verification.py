@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.audit.service import record
 from tenantry.errors import Forbidden
 from tenantry.identity import email_tokens
+from tenantry.identity.on_behalf import refuse_credential_change
 from tenantry.models import EmailTokenPurpose, User, utcnow
 from tenantry.notifications import send_email
 from tenantry.security import Actor
@@ -40,7 +41,10 @@ def require_verified_email(user: User) -> None:
 
 
 async def send_link(session: AsyncSession, actor: Actor | None, user: User) -> None:
-    """Email ``user`` a new verification link (earlier links stop working)."""
+    """Email ``user`` a new verification link (earlier links stop working). Never from a session
+    acting for a customer."""
+    if actor is not None:
+        refuse_credential_change(actor)
     issued = await email_tokens.issue(session, user, PURPOSE)
     await record(
         session, actor, action="user.email_verification_sent", target_type="user",

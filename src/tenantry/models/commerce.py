@@ -40,9 +40,7 @@ class Order(IdMixin, TimestampMixin, Base):
     __tablename__ = "orders"
 
     platform_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organizations.id"), index=True
-    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     placed_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

@@ -54,6 +54,10 @@ class User(IdMixin, TimestampMixin, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The organization the person last chose to work in: entered again at their next sign-in.
+    last_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL", use_alter=True), default=None
+    )
 
 
 class Membership(IdMixin, TimestampMixin, Base):

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 
 from tenantry import idempotency
 from tenantry.deps import CurrentActor, DbSession
-from tenantry.models import OrganizationKind, OrganizationStatus
-from tenantry.organizations import lifecycle, platform, repository, service
+from tenantry.models import Organization, OrganizationKind, OrganizationStatus
+from tenantry.organizations import lifecycle, platform, repository, service, sign_in_requirement
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
@@ -24,6 +24,8 @@ from tenantry.organizations.schemas import (
     PlatformConfigUpdate,
     SegmentCreate,
     SegmentRead,
+    SignInRequirementRead,
+    SignInRequirementUpdate,
     StatusChange,
 )
 from tenantry.pagination import MAX_PAGE_SIZE
@@ -168,6 +170,45 @@ async def unblock_organization(
     organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
 ) -> OrganizationRead:
     return await _transition(organization_id, session, actor, response, Transition.UNBLOCK)
+
+
+def _requirement(organization: Organization) -> SignInRequirementRead:
+    return SignInRequirementRead(
+        organization_id=organization.id, requirement=organization.sign_in_requirement
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}/sign-in-requirement",
+    summary="How the organization's people must sign in",
+)
+async def get_sign_in_requirement(
+    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor
+) -> SignInRequirementRead:
+    organization = await sign_in_requirement.get_requirement(session, actor, organization_id)
+    return _requirement(organization)
+
+
+@router.put(
+    "/organizations/{organization_id}/sign-in-requirement",
+    summary="Require a sign-in method of the organization's people",
+    description="Needs members.manage in the organization or its seller. Sessions opened "
+    "another way are refused from their next request; API tokens are not affected. A "
+    "requirement your own session in the organization does not meet is refused (409), so you "
+    "cannot lock yourself out.",
+)
+async def set_sign_in_requirement(
+    organization_id: uuid.UUID,
+    data: SignInRequirementUpdate,
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+) -> SignInRequirementRead:
+    organization = await sign_in_requirement.set_requirement(
+        session, actor, organization_id, data.requirement,
+        auth_session=getattr(request.state, "auth_session", None),
+    )  # fmt: skip
+    return _requirement(organization)
 
 
 @router.get("/segments", summary="Segments the platform defines")

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.audit.service import record
 from tenantry.errors import Conflict, Forbidden
 from tenantry.models import Organization, OrganizationStatus, utcnow
-from tenantry.organizations import repository
+from tenantry.organizations import notifications, repository
 from tenantry.organizations.service import require
 from tenantry.security import Actor, Permission, manages
 
@@ -90,6 +90,13 @@ async def change_status(
         organization.approved_at = utcnow()
     organization.updated_at = utcnow()
     await session.flush()
+    if transition in (Transition.APPROVE, Transition.REJECT) and before in (
+        S.PENDING_APPROVAL,
+        S.REJECTED,
+    ):
+        await notifications.status_decided(
+            session, organization, approved=transition is Transition.APPROVE, reason=reason
+        )
     await record(
         session,
         actor,

@@ -75,6 +75,8 @@ DONE = {
     "unblock": "The organization is unblocked.",
     "profile": "The profile is saved.",
     "basic": "The basic details are saved.",
+    "on_behalf_ended": "You no longer act for this customer.",
+    "sign_in_requirement": "The sign-in requirement is saved.",
 }
 
 

@@ -17,12 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import DbSession
 from tenantry.errors import PreconditionFailed, TenantryError, ValidationFailed
-from tenantry.models import Organization, OrganizationKind, OrganizationStatus
-from tenantry.organizations import lifecycle, repository, service
+from tenantry.identity import on_behalf, requirements
+from tenantry.models import Organization, OrganizationKind, OrganizationStatus, User
+from tenantry.organizations import lifecycle, repository, service, sign_in_requirement
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.repository import OrganizationFilter
-from tenantry.organizations.schemas import OrganizationCreate, OrganizationUpdate, StatusChange
+from tenantry.organizations.schemas import (
+    OrganizationCreate,
+    OrganizationUpdate,
+    SignInRequirementUpdate,
+    StatusChange,
+)
 from tenantry.security import Actor, Permission
 from tenantry.web.forms import (
     FormState,
@@ -37,6 +43,7 @@ from tenantry.web.rendering import is_htmx, redirect, render
 from tenantry.web.routing import PageActor, page_router
 
 router = page_router()
+REQUIREMENT_FORM = "sign_in_requirement"
 PAGE_SIZE = 25
 STALE = (
     "Someone else saved changes to this organization after you opened it, so your changes were "
@@ -180,10 +187,18 @@ async def _detail_page(
         "organization": organization,
         "forms": state,
         "parent_name": parents.get(organization.parent_id) if organization.parent_id else None,
+        "registrant": await session.get(User, organization.registered_by_id)
+        if organization.registered_by_id
+        else None,
         "transitions": lifecycle.allowed_transitions(actor, organization),
         "may_edit_profile": actor.can(Permission.ORGANIZATION_EDIT_PROFILE),
         "may_edit_basic": service.may_edit_basic_details(actor, organization),
         "may_read_audit": actor.can(Permission.AUDIT_READ),
+        "on_behalf_minutes": on_behalf.offered_minutes(request, actor, organization),
+        "may_set_requirement": sign_in_requirement.may_set(actor, organization),
+        "requirement_form": (forms_state or {}).get(REQUIREMENT_FORM)
+        or FormState({"requirement": organization.sign_in_requirement.value}),
+        "requirement_options": requirements.OPTIONS,
         "choices": await forms.choices(session, actor),
         "countries": forms.COUNTRY_OPTIONS,
         "done": forms.DONE.get(request.query_params.get("done", "")),
@@ -257,6 +272,30 @@ async def edit_basic(
     organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor
 ) -> Response:
     return await _edit(request, session, actor, organization_id, "basic")
+
+
+# Before the status changes' route, whose {transition} would take this path too.
+@router.post("/organizations/{organization_id}/sign-in-requirement")
+async def set_sign_in_requirement(
+    organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor
+) -> Response:
+    """Require a sign-in method of the organization's people."""
+    values = values_of(await request.form(), ["requirement"])
+    try:
+        data = validate(SignInRequirementUpdate, payload(values))
+        async with session.begin_nested():
+            await sign_in_requirement.set_requirement(
+                session, actor, organization_id, data.requirement,
+                auth_session=getattr(request.state, "auth_session", None),
+            )  # fmt: skip
+    except TenantryError as exc:
+        errors, message = problem_of(exc)
+        state = {REQUIREMENT_FORM: FormState(values, errors)}
+        return await _detail_page(
+            request, session, actor, organization_id, forms_state=state, problem=message,
+            status_code=exc.status,
+        )  # fmt: skip
+    return redirect(f"/organizations/{organization_id}?done={REQUIREMENT_FORM}")
 
 
 @router.post("/organizations/{organization_id}/{transition}")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel
+from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
 from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
 
 Code2 = Annotated[
@@ -182,3 +182,15 @@ class PlatformConfigUpdate(InputSchema):
     erp_id_required_for_orders: bool | None = None
     work_account_domains: list[Domain] | None = Field(default=None, max_length=200)
     notification_cc: list[EmailStr] | None = Field(default=None, max_length=20)
+
+
+class SignInRequirementRead(ReadSchema):
+    organization_id: uuid.UUID
+    requirement: SignInRequirement = Field(
+        description="How the organization's people must sign in: any, password, microsoft "
+        "(a personal or a work Microsoft account) or microsoft_work"
+    )
+
+
+class SignInRequirementUpdate(InputSchema):
+    requirement: SignInRequirement

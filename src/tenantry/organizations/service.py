@@ -15,6 +15,7 @@ from tenantry.models import (
     OrganizationKind,
     OrganizationStatus,
     PlatformModel,
+    Segment,
     utcnow,
 )
 from tenantry.organizations import repository
@@ -96,31 +97,41 @@ async def _resolve_parent(
     return parent
 
 
-async def _checker(session: AsyncSession, actor: Actor) -> Checker:
-    config = await repository.platform_config(session, actor.platform_id)
-    definitions = list(await repository.custom_properties(session, actor.platform_id))
+async def _checker(session: AsyncSession, platform_id: uuid.UUID) -> Checker:
+    config = await repository.platform_config(session, platform_id)
+    definitions = list(await repository.custom_properties(session, platform_id))
     return Checker(config=config, property_definitions=definitions)
 
 
 async def _check_unique_erp_id(
     session: AsyncSession,
     checker: Checker,
-    actor: Actor,
+    platform_id: uuid.UUID,
     erp_id: str | None,
     exclude: uuid.UUID | None,
 ) -> None:
-    if erp_id and await repository.erp_id_taken(session, actor.platform_id, erp_id, exclude):
+    if erp_id and await repository.erp_id_taken(session, platform_id, erp_id, exclude):
         checker.add(
             FieldError("erp_id", "unique", f"the ERP ID '{erp_id}' belongs to another organization")
         )
 
 
-async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) -> Organization:
-    require(actor, Permission.ORGANIZATION_CREATE)
-    if data.approve:
-        require(actor, Permission.ORGANIZATION_APPROVE)
-    parent = await _resolve_parent(session, actor, data)
-    checker = await _checker(session, actor)
+async def check_new(
+    session: AsyncSession,
+    parent: Organization,
+    data: OrganizationCreate,
+    *,
+    extra_errors: list[FieldError] | None = None,
+    require_properties: bool = True,
+) -> tuple[dict[str, Any], dict[uuid.UUID, Segment]]:
+    """Check every field of a new organization below ``parent``: its normalised column values
+    and segments, or :class:`ValidationFailed` naming every field that is wrong (``extra_errors``
+    are the caller's own, reported together). ``require_properties=False`` leaves required
+    custom properties for the seller to fill in later (self-registration)."""
+    platform_id = parent.platform_id
+    checker = await _checker(session, platform_id)
+    for error in extra_errors or ():
+        checker.add(error)
     values: dict[str, Any] = data.model_dump(
         exclude={"address", "primary_contact", "segment_ids", "approve", "parent_id"}
     ) | flatten(data.address, data.primary_contact)
@@ -128,16 +139,37 @@ async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) 
     if data.kind == "reseller" and not data.mpn_id:
         checker.add(FieldError("mpn_id", "required", "a reseller needs its MPN (Partner) ID"))
     values = checker.check(values, creating=True)
-    await _check_unique_erp_id(session, checker, actor, data.erp_id, None)
-    found = await repository.segments_by_id(session, actor.platform_id, data.segment_ids)
+    if not require_properties:
+        checker.errors = [
+            e
+            for e in checker.errors
+            if not (e.field.startswith("custom_properties.") and e.rule == "required")
+        ]
+    await _check_unique_erp_id(session, checker, platform_id, data.erp_id, None)
+    found = await repository.segments_by_id(session, platform_id, data.segment_ids)
     checker.check_segments(data.segment_ids, set(found))
     checker.raise_if_any()
+    return values, found
 
+
+async def build(
+    session: AsyncSession,
+    parent: Organization,
+    data: OrganizationCreate,
+    *,
+    extra_errors: list[FieldError] | None = None,
+    require_properties: bool = True,
+) -> Organization:
+    """Check (:func:`check_new`) and add a new organization below ``parent``: active when
+    ``data.approve``, else pending approval."""
+    values, found = await check_new(
+        session, parent, data, extra_errors=extra_errors, require_properties=require_properties
+    )
     now = utcnow()
     status = OrganizationStatus.ACTIVE if data.approve else OrganizationStatus.PENDING_APPROVAL
     organization = Organization(
         **values,
-        platform_id=actor.platform_id,
+        platform_id=parent.platform_id,
         parent_id=parent.id,
         status=status,
         approved_at=now if data.approve else None,
@@ -146,6 +178,15 @@ async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) 
     organization.kind = OrganizationKind(data.kind)
     session.add(organization)
     await session.flush()
+    return organization
+
+
+async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) -> Organization:
+    require(actor, Permission.ORGANIZATION_CREATE)
+    if data.approve:
+        require(actor, Permission.ORGANIZATION_APPROVE)
+    parent = await _resolve_parent(session, actor, data)
+    organization = await build(session, parent, data)
     await record(
         session,
         actor,
@@ -187,10 +228,12 @@ async def update(
     changes = data.model_dump(
         include=given - {"address", "primary_contact", "segment_ids"}
     ) | flatten(data.address, data.primary_contact)
-    checker = await _checker(session, actor)
+    checker = await _checker(session, actor.platform_id)
     values = checker.check(current | changes, creating=False)
     if "erp_id" in given:
-        await _check_unique_erp_id(session, checker, actor, data.erp_id, organization.id)
+        await _check_unique_erp_id(
+            session, checker, actor.platform_id, data.erp_id, organization.id
+        )
     if data.segment_ids is not None:
         found = await repository.segments_by_id(session, actor.platform_id, data.segment_ids)
         checker.check_segments(data.segment_ids, set(found))

@@ -94,6 +94,9 @@ def render(
         "organization_name": getattr(state, "organization_name", None),
         "csrf_token": csrf_token,
         "signed_in": bool(csrf_token),
+        "on_behalf": getattr(state, "on_behalf", None),
+        "unverified_email": getattr(state, "unverified_email", None),
+        "organization_pending": getattr(state, "organization_pending", None),
     }
     response = templates.TemplateResponse(
         request, name, base | dict(context or {}), status_code=status_code

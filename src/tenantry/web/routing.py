@@ -19,10 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tenantry import deps
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
 from tenantry.identity.auth import SESSION_COOKIE
-from tenantry.models import AuthSession, Organization
+from tenantry.models import AuthSession, User
 from tenantry.security import Actor
 from tenantry.web.forms import CSRF_FIELD, DEFAULT_NEXT, safe_next, sentence
 from tenantry.web.rendering import is_htmx, redirect, render
+from tenantry.web.visitor import note_page_viewer
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 PAGE_ERRORS: tuple[type[Exception], ...] = (
@@ -61,8 +62,8 @@ async def page_actor(request: Request, session: deps.DbSession, _form: PageForm)
     auth_session: AuthSession | None = getattr(request.state, "auth_session", None)
     request.state.csrf_token = auth_session.csrf_token if auth_session else None
     # Already in the session's identity map (the actor was just built from it): no extra query.
-    organization = await session.get(Organization, actor.organization_id)
-    request.state.organization_name = organization.display_name if organization else None
+    user = await session.get(User, actor.user_id) if actor.user_id else None
+    await note_page_viewer(request, session, actor, user)
     return actor
 
 

@@ -1,0 +1,1 @@
+"""The catalog, the cart and orders."""

@@ -1,0 +1,130 @@
+"""Placing an order from the cart, and what has to be true first.
+
+An order needs an approved (active) organization and a person whose email address is proven;
+until then the cart can be filled and the checkout explains what is missing. Placing the same
+checkout form twice (a double click, a retried request) gives the one order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry import idempotency
+from tenantry.audit.service import record
+from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from tenantry.identity.verification import EmailNotVerified
+from tenantry.models import (
+    Order,
+    OrderStatus,
+    Organization,
+    OrganizationStatus,
+    User,
+)
+from tenantry.orders import cart as carts
+from tenantry.organizations import repository
+from tenantry.security import Actor
+
+KEY_PREFIX = "checkout:"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that keeps the organization from ordering, said so the customer can act."""
+
+    code: str
+    message: str
+
+
+async def blockers(
+    session: AsyncSession, actor: Actor, organization: Organization, cart: carts.Cart
+) -> list[Blocker]:
+    found: list[Blocker] = []
+    if organization.status is OrganizationStatus.PENDING_APPROVAL:
+        seller = await session.get(Organization, organization.parent_id)
+        name = seller.display_name if seller else "your seller"
+        found.append(
+            Blocker(
+                "organization_pending_approval",
+                f"{organization.display_name} is waiting for approval by {name}. You can fill "
+                "your cart now and order once it is approved; we will email you.",
+            )
+        )
+    elif organization.status is not OrganizationStatus.ACTIVE:
+        found.append(
+            Blocker("organization_not_active", f"{organization.display_name} cannot order now.")
+        )
+    user = await session.get(User, actor.user_id) if actor.user_id else None
+    if user is not None and user.email_verified_at is None:
+        found.append(
+            Blocker(
+                EmailNotVerified.code,
+                f"Confirm your email address {user.email} first: use the link we emailed you.",
+            )
+        )
+    if not cart.lines:
+        found.append(Blocker("cart_empty", "Your cart is empty."))
+    return found
+
+
+async def place_order(session: AsyncSession, actor: Actor, checkout_key: str) -> Order:
+    """Turn the cart into an order (status ``submitted``), keeping the prices shown."""
+    carts.require_buyer(actor)
+    if actor.user_id is None:
+        raise Forbidden("orders are placed by a signed-in person")
+    try:
+        key = str(uuid.UUID(checkout_key))
+    except ValueError:
+        raise ValidationFailed(
+            [FieldError("checkout_key", "uuid", "reload the cart and place the order again")]
+        ) from None
+    organization = await repository.get_for_update(session, actor, actor.organization_id)
+    earlier = await idempotency.earlier_resource(session, str(actor.user_id), KEY_PREFIX + key)
+    if earlier is not None and (order := await session.get(Order, earlier)) is not None:
+        return order
+    cart = await carts.load(session, organization)
+    found = await blockers(session, actor, organization, cart)
+    if found:
+        first = found[0]
+        error = EmailNotVerified if first.code == EmailNotVerified.code else Conflict
+        raise error(first.message[:1].lower() + first.message[1:].rstrip("."), reason=first.code)
+    order = Order(
+        platform_id=organization.platform_id,
+        organization_id=organization.id,
+        placed_by_id=actor.user_id,
+        status=OrderStatus.SUBMITTED,
+        currency=cart.currency,
+        total=cart.total,
+        lines=[
+            {
+                "offer_id": line.offer.id,
+                "title": line.offer.title,
+                "term": line.item.term,
+                "quantity": line.item.quantity,
+                "unit_price": str(line.unit_price),
+                "total": str(line.total),
+            }
+            for line in cart.lines
+        ],
+    )
+    session.add(order)
+    await session.flush()
+    idempotency.remember_resource(session, str(actor.user_id), KEY_PREFIX + key, order.id)
+    await carts.empty(session, organization)
+    await record(
+        session, actor, action="order.submitted", target_type="order", target_id=order.id,
+        organization_id=organization.id,
+        changes={"after": {"total": order.total, "currency": order.currency, "lines": order.lines}},
+    )  # fmt: skip
+    return order
+
+
+async def get_order(session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> Order:
+    """An order of an organization the actor may see (404 otherwise)."""
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    await repository.get(session, actor, order.organization_id)  # scoped: 404 when not visible
+    return order

@@ -1,0 +1,242 @@
+"""Pages: the storefront (public), the cart, the checkout and placed orders."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.deps import AppSettings, DbSession
+from tenantry.errors import TenantryError, ValidationFailed, invalid
+from tenantry.models import Organization, OrganizationKind
+from tenantry.orders import cart as carts
+from tenantry.orders import checkout
+from tenantry.orders.catalog import DEFAULT_TERM, OFFERS, TERMS, Offer, offer_by_slug
+from tenantry.organizations import repository
+from tenantry.registration import storefront
+from tenantry.security import Actor
+from tenantry.web.forms import problem_of, text
+from tenantry.web.rendering import redirect, render
+from tenantry.web.routing import PageActor, page_router
+from tenantry.web.visitor import PageVisitor, Visitor
+
+router = page_router()
+TERM_OPTIONS = list(TERMS.items())
+
+
+async def _seller_for(request: Request, session: AsyncSession, visitor: Visitor) -> Organization:
+    """A customer shops at its own seller's storefront; anyone else at the one they came through."""
+    if visitor.actor is not None and visitor.actor.organization_kind is OrganizationKind.CUSTOMER:
+        own = await session.get(Organization, visitor.actor.organization_id)
+        if own is not None and own.parent_id is not None:
+            parent = await session.get(Organization, own.parent_id)
+            if parent is not None:
+                return parent
+    return await storefront.current(request, session)
+
+
+async def _currency(session: AsyncSession, visitor: Visitor, seller: Organization) -> str:
+    if visitor.actor is not None:
+        own = await session.get(Organization, visitor.actor.organization_id)
+        if own is not None:
+            return OFFERS[0].currency_for(own.preferred_currency)
+    return OFFERS[0].currency_for(seller.preferred_currency)
+
+
+async def _catalog(
+    request: Request, session: AsyncSession, settings: AppSettings, visitor: Visitor,
+    seller: Organization,
+) -> Response:  # fmt: skip
+    currency = await _currency(session, visitor, seller)
+    context = {
+        "section": "store",
+        "seller": seller,
+        "offers": [(o, o.unit_price(currency, DEFAULT_TERM)) for o in OFFERS],
+        "currency": currency,
+        "visitor": visitor,
+    }
+    response = render(request, "store/catalog.html", context)
+    storefront.remember(response, settings, seller)
+    return response
+
+
+@router.get("/store")
+async def platform_store(
+    request: Request, session: DbSession, settings: AppSettings, visitor: PageVisitor
+) -> Response:
+    if visitor.actor is not None and visitor.actor.organization_kind is OrganizationKind.CUSTOMER:
+        seller = await _seller_for(request, session, visitor)
+    else:
+        seller = await storefront.default_seller(session)
+    return await _catalog(request, session, settings, visitor, seller)
+
+
+@router.get("/store/offers/{slug}")
+async def offer_page(
+    request: Request, slug: str, session: DbSession, visitor: PageVisitor
+) -> Response:
+    offer = offer_by_slug(slug)
+    seller = await _seller_for(request, session, visitor)
+    return await _offer(request, session, visitor, seller, offer)
+
+
+async def _offer(
+    request: Request,
+    session: AsyncSession,
+    visitor: Visitor,
+    seller: Organization,
+    offer: Offer,
+    *,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    currency = await _currency(session, visitor, seller)
+    term = request.query_params.get("term") or DEFAULT_TERM
+    values = {
+        "term": term if term in TERMS else DEFAULT_TERM,
+        "quantity": request.query_params.get("quantity") or str(offer.minimum_quantity),
+    }
+    context = {
+        "section": "store",
+        "seller": seller,
+        "offer": offer,
+        "prices": {t: offer.unit_price(currency, t) for t in TERMS},
+        "currency": currency,
+        "terms": TERM_OPTIONS,
+        "values": values,
+        "errors": errors or {},
+        "message": message,
+        "visitor": visitor,
+        "may_buy": visitor.actor is not None
+        and visitor.actor.organization_kind is OrganizationKind.CUSTOMER,
+        "here": f"/store/offers/{offer.slug}",
+    }
+    return render(request, "store/offer.html", context, status_code=status_code)
+
+
+@router.get("/store/offers/{slug}/buy")
+async def buy_now(
+    request: Request, slug: str, session: DbSession, visitor: PageVisitor
+) -> Response:
+    """Buy Now without being signed in: log in or register, then come back to the offer."""
+    offer = offer_by_slug(slug)
+    back = f"/store/offers/{offer.slug}"
+    if visitor.actor is not None or visitor.registering:
+        return redirect(back, status_code=302)
+    seller = await _seller_for(request, session, visitor)
+    context = {"section": "store", "offer": offer, "seller": seller, "next": quote(back, safe="/")}
+    return render(request, "store/buy.html", context)
+
+
+@router.get("/store/{seller_id}")
+async def seller_store(
+    request: Request, seller_id: uuid.UUID, session: DbSession, settings: AppSettings,
+    visitor: PageVisitor,
+) -> Response:  # fmt: skip
+    seller = await storefront.seller(session, seller_id)
+    return await _catalog(request, session, settings, visitor, seller)
+
+
+def _quantity(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid("quantity", "integer", "enter a whole number of licenses") from None
+
+
+async def _own(session: AsyncSession, actor: Actor) -> Organization:
+    return await repository.get(session, actor, actor.organization_id)
+
+
+@router.post("/cart/add")
+async def add_to_cart(
+    request: Request, session: DbSession, actor: PageActor, visitor: PageVisitor
+) -> Response:
+    form = await request.form()
+    offer = offer_by_slug(text(form, "offer"))
+    try:
+        async with session.begin_nested():
+            await carts.add(
+                session, actor, await _own(session, actor), offer,
+                term=text(form, "term"), quantity=_quantity(text(form, "quantity")),
+            )  # fmt: skip
+    except ValidationFailed as exc:
+        errors, message = problem_of(exc)
+        seller = await _seller_for(request, session, visitor)
+        return await _offer(
+            request, session, visitor, seller, offer, errors=errors, message=message,
+            status_code=exc.status,
+        )  # fmt: skip
+    return redirect("/cart?added=1")
+
+
+async def _cart_page(
+    request: Request,
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    carts.require_buyer(actor)
+    organization = await _own(session, actor)
+    cart = await carts.load(session, organization)
+    context = {
+        "section": "cart",
+        "cart": cart,
+        "organization": organization,
+        "blockers": await checkout.blockers(session, actor, organization, cart),
+        "checkout_key": str(uuid.uuid4()),
+        "terms": TERM_OPTIONS,
+        "message": message,
+        "added": request.query_params.get("added") == "1",
+    }
+    return render(request, "store/cart.html", context, status_code=status_code)
+
+
+@router.get("/cart")
+async def cart_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    return await _cart_page(request, session, actor)
+
+
+@router.post("/cart/change")
+async def change_cart(request: Request, session: DbSession, actor: PageActor) -> Response:
+    form = await request.form()
+    offer = offer_by_slug(text(form, "offer"))
+    quantity = 0 if text(form, "action") == "remove" else None
+    try:
+        async with session.begin_nested():
+            await carts.change(
+                session, actor, await _own(session, actor), offer, term=text(form, "term"),
+                quantity=_quantity(text(form, "quantity")) if quantity is None else quantity,
+            )  # fmt: skip
+    except ValidationFailed as exc:
+        _, message = problem_of(exc)
+        detail = "; ".join(e.message for e in exc.errors) or message
+        return await _cart_page(request, session, actor, message=detail, status_code=exc.status)
+    return redirect("/cart")
+
+
+@router.post("/checkout")
+async def place_order(request: Request, session: DbSession, actor: PageActor) -> Response:
+    form = await request.form()
+    try:
+        async with session.begin_nested():
+            order = await checkout.place_order(session, actor, text(form, "checkout_key"))
+    except TenantryError as exc:
+        _, message = problem_of(exc)
+        return await _cart_page(request, session, actor, message=message, status_code=exc.status)
+    return redirect(f"/orders/{order.id}")
+
+
+@router.get("/orders/{order_id}")
+async def order_page(
+    request: Request, order_id: uuid.UUID, session: DbSession, actor: PageActor
+) -> Response:
+    order = await checkout.get_order(session, actor, order_id)
+    organization = await session.get(Organization, order.organization_id)
+    context = {"section": "cart", "order": order, "organization": organization}
+    return render(request, "store/order.html", context)

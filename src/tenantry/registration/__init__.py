@@ -1,0 +1,1 @@
+"""Self-registration: storefronts, the public catalog, signing up and registering an organization."""

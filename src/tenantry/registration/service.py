@@ -1,0 +1,138 @@
+"""Registering an organization from a storefront: the registrant's own customer organization,
+pending the seller's approval, with the registrant as its admin.
+
+Nothing is created when the organization may exist already (``duplicates``): the person is
+told, and the seller is alerted to sort it out. Posting the same form twice gives the one
+organization (the form carries a key, as the checkout does).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry import idempotency
+from tenantry.audit.service import diff, record
+from tenantry.errors import FieldError
+from tenantry.identity.service import add_membership
+from tenantry.models import Organization, Role, User
+from tenantry.organizations import rules
+from tenantry.organizations.schemas import OrganizationCreate
+from tenantry.organizations.service import build, check_new, snapshot
+from tenantry.registration import duplicates, notifications
+from tenantry.settings import Settings
+
+KEY_PREFIX = "registration:"
+
+
+@dataclass(frozen=True)
+class Registered:
+    organization: Organization
+    incomplete_check: str | None = None
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    match: duplicates.Match
+
+
+def required_by_country(data: OrganizationCreate) -> list[FieldError]:
+    """A registering company gives its registration number where the country's register has a
+    known format, and its VAT ID in the EU (sellers need it to invoice without VAT)."""
+    country = data.address.country.upper()
+    errors: list[FieldError] = []
+    if country in rules.REGISTRATION_MODULES and not data.registration_number:
+        errors.append(
+            FieldError(
+                "registration_number",
+                "required_in_country",
+                f"companies in {country} give their company registration number",
+            )
+        )
+    if country in rules.EU_COUNTRIES and not data.vat_id:
+        errors.append(
+            FieldError("vat_id", "required_in_country", f"companies in {country} give their VAT ID")
+        )
+    return errors
+
+
+def _without_seller_fields(data: OrganizationCreate) -> OrganizationCreate:
+    """What a registrant may not set themselves: the seller's ERP ID, segments, custom
+    properties, tenant and approval stay the seller's to fill in."""
+    return data.model_copy(
+        update={
+            "kind": "customer", "parent_id": None, "erp_id": None, "segment_ids": [],
+            "custom_properties": {}, "mpn_id": None, "tenant_id": None, "approve": False,
+        }
+    )  # fmt: skip
+
+
+async def register(
+    session: AsyncSession,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    *,
+    registrant: User,
+    seller: Organization,
+    data: OrganizationCreate,
+    form_key: str,
+) -> Registered | PossibleDuplicate:
+    data = _without_seller_fields(data)
+    earlier = await idempotency.earlier_resource(session, str(registrant.id), KEY_PREFIX + form_key)
+    if earlier is not None and (organization := await session.get(Organization, earlier)):
+        return Registered(organization)
+    # Every field is checked, and reported at once, before anything is looked up.
+    await check_new(
+        session, seller, data, extra_errors=required_by_country(data), require_properties=False
+    )
+    findings = await duplicates.find(
+        session, settings, http, seller.platform_id, domain=data.domain,
+        country=data.address.country.upper(), registration_number=data.registration_number,
+    )  # fmt: skip
+    if findings.match is not None:
+        await _alert(session, registrant, seller, data, findings.match)
+        return PossibleDuplicate(findings.match)
+    organization = await build(session, seller, data, require_properties=False)
+    organization.registered_by_id = registrant.id
+    await session.flush()
+    label = f"{registrant.full_name} <{registrant.email}>"
+    await record(
+        session, None, action="organization.registered", target_type="organization",
+        target_id=organization.id, organization_id=organization.id,
+        platform_id=organization.platform_id, actor_label=label,
+        changes=diff({}, snapshot(organization)),
+    )  # fmt: skip
+    await add_membership(session, None, registrant, organization, Role.CUSTOMER_ADMIN)
+    await notifications.organization_registered(
+        session, organization, seller, registrant, incomplete_check=findings.incomplete
+    )
+    idempotency.remember_resource(
+        session, str(registrant.id), KEY_PREFIX + form_key, organization.id
+    )
+    return Registered(organization, findings.incomplete)
+
+
+async def _alert(
+    session: AsyncSession,
+    registrant: User,
+    seller: Organization,
+    data: OrganizationCreate,
+    match: duplicates.Match,
+) -> None:
+    await record(
+        session, None, action="organization.possible_duplicate_registration",
+        target_type="organization", target_id=match.existing.id if match.existing else None,
+        organization_id=match.existing.id if match.existing else seller.id,
+        platform_id=seller.platform_id, actor_label=f"{registrant.full_name} <{registrant.email}>",
+        changes={"after": {"legal_name": data.legal_name, "domain": data.domain,
+                           "registration_number": data.registration_number,
+                           "reason": match.reason, "description": match.description}},
+    )  # fmt: skip
+    await notifications.possible_duplicate(session, seller, registrant, data, match)
+
+
+def new_form_key() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,82 @@
+"""Who is looking at a public page (the storefront, registration): nobody signed in, a person
+signed in without an organization yet (registering), or a signed-in actor.
+
+Public pages must not send anyone to the sign-in page, so a session that cannot act (ended,
+blocked organization) simply counts as no actor here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from tenantry import deps
+from tenantry.errors import Forbidden, TenantryError, Unauthorized
+from tenantry.identity import auth, on_behalf
+from tenantry.models import AuthSession, Organization, OrganizationStatus, User
+from tenantry.security import Actor
+from tenantry.web.forms import tokens_match
+
+
+@dataclass(frozen=True)
+class Visitor:
+    auth_session: AuthSession | None = None
+    user: User | None = None
+    actor: Actor | None = None
+
+    @property
+    def registering(self) -> bool:
+        """Signed in, but without an organization of their own yet."""
+        return self.user is not None and self.actor is None
+
+    def require_form_token(self, submitted: str) -> None:
+        if self.auth_session is None:
+            raise Unauthorized("sign in first")
+        if not tokens_match(self.auth_session.csrf_token, submitted):
+            raise Forbidden(
+                "the form is missing its CSRF token or it does not match; reload the page"
+            )
+
+
+async def note_page_viewer(
+    request: Request, session: deps.DbSession, actor: Actor | None, user: User | None
+) -> None:
+    """What base.html shows about the viewer: name, organization, unconfirmed address."""
+    request.state.actor = actor
+    if actor is not None:
+        organization = await session.get(Organization, actor.organization_id)
+        request.state.organization_name = organization.display_name if organization else None
+        if organization is not None and organization.status is OrganizationStatus.PENDING_APPROVAL:
+            seller = await session.get(Organization, organization.parent_id)
+            request.state.organization_pending = seller.display_name if seller else "your seller"
+    if user is not None and user.email_verified_at is None:
+        request.state.unverified_email = user.email
+
+
+async def visitor(request: Request, session: deps.DbSession) -> Visitor:
+    secret = request.cookies.get(auth.SESSION_COOKIE)
+    auth_session = await auth.load_session(session, secret) if secret else None
+    if auth_session is None:
+        request.state.csrf_token = None
+        return Visitor()
+    request.state.csrf_token = auth_session.csrf_token
+    request.state.auth_session = auth_session
+    user = await session.get(User, auth_session.user_id)
+    if user is None or not user.is_active:
+        request.state.csrf_token = None
+        return Visitor()
+    actor: Actor | None = None
+    if auth_session.organization_id is not None:
+        writing = request.method not in deps.SAFE_METHODS
+        await on_behalf.settle(request, session, auth_session, writing=writing)
+        try:
+            actor = await auth.actor_from_session(session, auth_session)
+        except TenantryError:
+            actor = None
+    await note_page_viewer(request, session, actor, user)
+    return Visitor(auth_session, user, actor)
+
+
+PageVisitor = Annotated[Visitor, Depends(visitor)]

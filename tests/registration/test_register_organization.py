@@ -1,0 +1,187 @@
+"""Registering the organization: pending approval, its registrant its admin, the seller told;
+and nothing created when it may exist already."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+
+from tenantry.db import Database
+from tenantry.jobs.queue import JobQueue
+from tenantry.models import AuditEvent, Membership, Organization, OrganizationStatus, Role, User
+from tests.factories import World, make_organization
+from tests.notifications.local_smtp import LocalSmtpServer
+from tests.registration.conftest import (
+    SELLER_CC,
+    Sandbox,
+    deliver,
+    mails_to,
+    register_organization,
+    registered,
+    sign_up,
+    text_of,
+)
+
+
+async def organizations_named(database: Database, legal_name: str) -> int:
+    async with database.transaction() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(Organization)
+            .where(Organization.legal_name == legal_name)
+        )
+        return int(count or 0)
+
+
+async def test_the_organization_is_pending_its_registrant_is_admin_and_the_seller_is_emailed(
+    client: httpx.AsyncClient, database: Database, world: World, job_queue: JobQueue,
+    smtp_server: LocalSmtpServer,
+) -> None:  # fmt: skip
+    await sign_up(client)
+    response = await register_organization(client, next_path="/store/offers/CFQ7TTC0LH18-0001")
+    assert response.status_code == 303, text_of(response)
+    assert response.headers["location"] == "/store/offers/CFQ7TTC0LH18-0001"
+
+    organization = await registered(database)
+    assert organization is not None
+    assert organization.status is OrganizationStatus.PENDING_APPROVAL
+    assert organization.parent_id == world.platform.id  # the platform's own storefront
+    async with database.transaction() as session:
+        erin = (
+            await session.execute(select(User).where(User.email == "erin@fabrikam.example"))
+        ).scalar_one()
+        membership = (
+            await session.execute(select(Membership).where(Membership.user_id == erin.id))
+        ).scalar_one()
+        event = (
+            await session.execute(
+                select(AuditEvent).where(AuditEvent.action == "organization.registered")
+            )
+        ).scalar_one()
+    assert organization.registered_by_id == erin.id
+    assert (membership.organization_id, membership.role) == (organization.id, Role.CUSTOMER_ADMIN)
+    assert event.actor_label == "Erin Example <erin@fabrikam.example>"
+
+    offer = await client.get("/store/offers/CFQ7TTC0LH18-0001")
+    assert "Fabrikam ApS is waiting for approval by Northwind Distribution A/S" in text_of(offer)
+
+    await deliver(job_queue)
+    seller_contact = world.platform.organization.contact_email
+    subject = "New organization registered - approval pending: Fabrikam ApS"
+    assert mails_to(smtp_server, seller_contact) == [subject]
+    assert mails_to(smtp_server, SELLER_CC) == [subject]
+    mail = next(m for m in smtp_server.mailbox.received if m.subject == subject)
+    assert f"/organizations/{organization.id}" in mail.part("plain")
+    assert "Erin Example <erin@fabrikam.example>" in mail.part("plain")
+
+
+async def test_a_refused_field_is_named_and_everything_typed_is_kept(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await sign_up(client)
+    response = await register_organization(
+        client, **{"address.postal_code": "ABC", "registration_number": "", "vat_id": ""}
+    )
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Postal code: 'ABC' is not a postal code of DK" in page
+    assert (
+        "Company registration number: Companies in DK give their company registration number"
+        in page
+    )
+    assert "VAT ID: Companies in DK give their VAT ID" in page
+    assert 'value="Fabrikam ApS"' in response.text
+    assert await organizations_named(database, "Fabrikam ApS") == 0
+
+
+async def test_posting_the_form_twice_registers_one_organization(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await sign_up(client)
+    first = await register_organization(client, key="7a1c3f4e-1d2b-4c5a-9e8f-0a1b2c3d4e5f")
+    again = await register_organization(client, key="7a1c3f4e-1d2b-4c5a-9e8f-0a1b2c3d4e5f")
+    assert first.status_code == again.status_code == 303
+    assert await organizations_named(database, "Fabrikam ApS") == 1
+
+
+async def test_a_known_domain_stops_the_registration_and_alerts_the_seller_once(
+    client: httpx.AsyncClient, database: Database, world: World, job_queue: JobQueue,
+    smtp_server: LocalSmtpServer,
+) -> None:  # fmt: skip
+    async with database.transaction() as session:
+        platform = await session.get_one(Organization, world.platform.id)
+        existing = await make_organization(
+            session, platform, legal_name="Fabrikam Holding", domain="fabrikam.example"
+        )
+    await sign_up(client)
+    for _ in range(2):
+        response = await register_organization(client)
+        assert response.status_code == 409
+        assert "Your organization may already be registered" in text_of(response)
+        assert "the domain fabrikam.example belongs to Fabrikam Holding" in text_of(response)
+    assert await organizations_named(database, "Fabrikam ApS") == 0
+
+    await deliver(job_queue)
+    alerts = [m for m in smtp_server.mailbox.received if m.subject.startswith("Possible duplicate")]
+    assert len(alerts) == 1
+    assert f"/organizations/{existing.id}" in alerts[0].part("plain")
+    assert set(alerts[0].recipients) == {world.platform.organization.contact_email, SELLER_CC}
+
+
+async def test_a_known_registration_number_in_the_same_country_stops_it(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
+    async with database.transaction() as session:
+        platform = await session.get_one(Organization, world.platform.id)
+        await make_organization(
+            session, platform, legal_name="Fabrikam Old", registration_number="1358 5628"
+        )
+    await sign_up(client)
+    response = await register_organization(client, domain="fabrikam-new.example")
+    assert response.status_code == 409
+    assert "the registration number 13585628 (DK) belongs to Fabrikam Old" in text_of(response)
+
+
+async def test_a_domain_of_a_tenant_the_partner_serves_stops_it(
+    client: httpx.AsyncClient, database: Database, sqlite_sandbox: Sandbox
+) -> None:
+    await sqlite_sandbox.control(
+        "POST", "/customers",
+        json={"companyName": "Fabrikam Cloud", "customDomain": "fabrikam.example"},
+    )  # fmt: skip
+    await sign_up(client)
+    response = await register_organization(client)
+    assert response.status_code == 409
+    assert "the domain fabrikam.example is in the Microsoft tenant" in text_of(response)
+    assert "already a customer in Partner Center (Fabrikam Cloud)" in text_of(response)
+    assert await organizations_named(database, "Fabrikam ApS") == 0
+
+
+async def test_a_tenant_without_a_relationship_is_no_duplicate(
+    client: httpx.AsyncClient, database: Database, sqlite_sandbox: Sandbox
+) -> None:
+    await sqlite_sandbox.control(
+        "POST", "/customers",
+        json={"companyName": "Fabrikam Elsewhere", "customDomain": "fabrikam.example",
+              "relationship": "none"},
+    )  # fmt: skip
+    await sign_up(client)
+    response = await register_organization(client)
+    assert response.status_code == 303
+    assert await organizations_named(database, "Fabrikam ApS") == 1
+
+
+async def test_a_reseller_storefront_makes_the_reseller_the_seller(
+    client: httpx.AsyncClient, database: Database, world: World, job_queue: JobQueue,
+    smtp_server: LocalSmtpServer,
+) -> None:  # fmt: skip
+    store = await client.get(f"/store/{world.reseller_a.id}")
+    assert store.status_code == 200
+    assert "Alpha Reseller store" in text_of(store)
+    await sign_up(client)
+    response = await register_organization(client)
+    assert response.status_code == 303
+    organization = await registered(database)
+    assert organization is not None and organization.parent_id == world.reseller_a.id
+    await deliver(job_queue)
+    assert mails_to(smtp_server, world.reseller_a.organization.contact_email)

@@ -31,6 +31,7 @@ run: install
 	mkdir -p var
 	$(BIN)/tenantry db upgrade
 	$(BIN)/tenantry demo load
+	$(BIN)/tenantry sandbox seed --customers 50 --if-empty
 	$(BIN)/tenantry serve
 
 lint: install-dev

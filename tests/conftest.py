@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -94,14 +95,21 @@ def database_url(
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        queue_url="memory://",
-        log_json=False,
-        smtp_url="smtp://127.0.0.1:1",
-    )
+def settings_overrides() -> dict[str, Any]:
+    """The settings a folder's tests set differently: its conftest overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, settings_overrides: dict[str, Any]) -> Settings:
+    base: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "queue_url": "memory://",
+        "log_json": False,
+        "smtp_url": "smtp://127.0.0.1:1",
+    }
+    return Settings(**(base | settings_overrides))
 
 
 @pytest.fixture

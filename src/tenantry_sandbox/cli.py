@@ -31,14 +31,16 @@ def serve(
     )
 
 
-async def _seed(customers: int, seed_value: int) -> dict[str, int]:
-    from tenantry_sandbox.seed import seed
+async def _seed(customers: int, seed_value: int, *, if_empty: bool) -> dict[str, int] | None:
+    from tenantry_sandbox.seed import is_seeded, seed
     from tenantry_sandbox.state import SandboxState
 
     state = SandboxState(SandboxSettings())
     try:
         await state.ensure_started()
         async with state.db.sessionmaker() as session, session.begin():
+            if if_empty and await is_seeded(session):
+                return None
             summary = await seed(
                 session, customers=customers, seed=seed_value, settings=state.settings
             )
@@ -51,10 +53,16 @@ async def _seed(customers: int, seed_value: int) -> dict[str, int]:
 def seed_command(
     customers: int = typer.Option(100, "--customers", "-n", help="How many customers to add."),
     seed: int = typer.Option(0, help="Random seed; the same seed gives the same world."),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Only when the sandbox has no customers yet (make run uses it)."
+    ),
 ) -> None:
     """Add demo resellers (first time) and customers to the sandbox's database."""
     started = time.perf_counter()
-    rows = asyncio.run(_seed(customers, seed))
+    rows = asyncio.run(_seed(customers, seed, if_empty=if_empty))
+    if rows is None:
+        typer.echo("The sandbox has customers already; nothing seeded.")
+        return
     elapsed = time.perf_counter() - started
     typer.echo(f"seeded {customers} customers ({sum(rows.values())} rows) in {elapsed:.1f} s")
 

@@ -42,6 +42,11 @@ class SeedSummary:
     rows: dict[str, int]
 
 
+async def is_seeded(session: AsyncSession) -> bool:
+    """Whether the sandbox holds any customer (seeded, or made through its API)."""
+    return bool(await session.scalar(select(func.count()).select_from(Customer)))
+
+
 async def seed(
     session: AsyncSession,
     *,

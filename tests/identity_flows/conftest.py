@@ -4,8 +4,8 @@ run when a test says so (``deliver``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -39,15 +39,8 @@ _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpo
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        queue_url="memory://",
-        log_json=False,
-        smtp_url="smtp://127.0.0.1:1",
-        login_attempts_per_hour=REQUESTS_PER_HOUR,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {"login_attempts_per_hour": REQUESTS_PER_HOUR}
 
 
 @pytest.fixture
@@ -57,13 +50,6 @@ def app(
     job_queue: JobQueue,  # noqa: F811
 ) -> FastAPI:
     return create_app(mail_settings, database=database, queue=job_queue)
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 @pytest.fixture

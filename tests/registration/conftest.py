@@ -4,8 +4,8 @@ the outbox's jobs run when a test says so (``deliver``), and Microsoft is the sa
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -34,16 +34,8 @@ SELLER_CC = "sales-desk@northwind.example"
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        queue_url="memory://",
-        log_json=False,
-        smtp_url="smtp://127.0.0.1:1",
-        partner_center_api_url=SANDBOX_URL,
-        partner_center_login_url=SANDBOX_URL,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {"partner_center_api_url": SANDBOX_URL, "partner_center_login_url": SANDBOX_URL}
 
 
 @pytest.fixture
@@ -66,16 +58,10 @@ def app(
     sqlite_sandbox: Sandbox,  # noqa: F811
     platform_rules: World,
 ) -> FastAPI:
-    application = create_app(mail_settings, database=database, queue=job_queue)
-    application.state.http_transport = httpx.ASGITransport(app=sqlite_sandbox.app)
-    return application
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+    return create_app(
+        mail_settings, database=database, queue=job_queue,
+        http_transport=httpx.ASGITransport(app=sqlite_sandbox.app),
+    )  # fmt: skip
 
 
 def form_token(response: httpx.Response) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +16,6 @@ from tenantry.db import Database
 from tenantry.identity.passwords import hash_password
 from tenantry.identity.service import add_membership, create_user
 from tenantry.models import Organization, OrganizationStatus, Role, User
-from tenantry.settings import Settings
 from tests.factories import World, make_organization
 from tests.web.html import Page
 
@@ -27,16 +27,11 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database_url,
-        queue_url="memory://",
-        log_json=False,
-        smtp_url="smtp://127.0.0.1:1",
-        login_attempts_per_hour=ATTEMPTS_PER_HOUR,
-        login_attempts_per_hour_per_address=ATTEMPTS_PER_ADDRESS,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {
+        "login_attempts_per_hour": ATTEMPTS_PER_HOUR,
+        "login_attempts_per_hour_per_address": ATTEMPTS_PER_ADDRESS,
+    }
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import FieldError, Forbidden, ValidationFailed
@@ -89,18 +89,19 @@ async def load(session: AsyncSession, organization: Organization) -> Cart:
     return Cart(lines, currency)
 
 
+def _line(organization: Organization, offer: Offer, term: str) -> ColumnElement[bool]:
+    return and_(
+        CartItem.organization_id == organization.id,
+        CartItem.offer_id == offer.id,
+        CartItem.term == term,
+    )
+
+
 async def _item(
     session: AsyncSession, organization: Organization, offer: Offer, term: str
 ) -> CartItem | None:
-    return (
-        await session.execute(
-            select(CartItem).where(
-                CartItem.organization_id == organization.id,
-                CartItem.offer_id == offer.id,
-                CartItem.term == term,
-            )
-        )
-    ).scalar_one_or_none()
+    query = select(CartItem).where(_line(organization, offer, term))
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def add(
@@ -142,13 +143,7 @@ async def change(
     """Set the quantity of a line; zero removes it. Changing a line that is gone is a no-op."""
     require_buyer(actor)
     if quantity == 0:
-        await session.execute(
-            delete(CartItem).where(
-                CartItem.organization_id == organization.id,
-                CartItem.offer_id == offer.id,
-                CartItem.term == term,
-            )
-        )
+        await session.execute(delete(CartItem).where(_line(organization, offer, term)))
         return
     check_choice(offer, term, quantity)
     item = await _item(session, organization, offer, term)

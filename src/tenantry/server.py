@@ -146,6 +146,7 @@ def banner(settings: Settings, parts: Sequence[Part], logins: Sequence[str]) -> 
     lines = [
         f"Tenantry {__version__} ({settings.environment}) on {url}",
         f"  {'API docs':<9} {url}/api/docs",
+        f"  {'Store':<9} {url}/store (new customers start here)",
         *(f"  {part.name:<9} {part.state}" for part in parts),
         *logins,
     ]

@@ -28,6 +28,16 @@ def test_seed_then_reset(environment: Path) -> None:
     assert "sandbox reset" in reset.output
 
 
+def test_seeding_if_empty_seeds_once(environment: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(sandbox_cli, ["seed", "--customers", "5", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "seeded 5 customers" in first.output
+    again = runner.invoke(sandbox_cli, ["seed", "--customers", "5", "--if-empty"])
+    assert again.exit_code == 0, again.output
+    assert "The sandbox has customers already; nothing seeded." in again.output
+
+
 def test_serve_takes_a_port() -> None:
     result = CliRunner().invoke(sandbox_cli, ["serve", "--help"])
     assert result.exit_code == 0

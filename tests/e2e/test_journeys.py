@@ -100,3 +100,26 @@ async def test_the_basics_work_without_javascript(
         await expect(page.get_by_label("Kind")).to_have_value("reseller")  # filters kept
     finally:
         await context.close()
+
+
+async def test_staff_open_a_customer_as_that_customer_and_end_it(
+    page: Page, live_server: LiveServer
+) -> None:
+    await sign_in(page, live_server.admin_email)
+    await page.get_by_role("link", name="Alpha Customer").click()
+    await page.get_by_role("button", name="Open as this customer").click()
+
+    banner = page.get_by_role("region", name="Acting for a customer")
+    await expect(banner).to_contain_text("Olivia Operations")
+    await expect(banner).to_contain_text("is acting for Alpha Customer")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Alpha Reseller store")
+    await page.get_by_role("link", name="Cart").click()  # the customer's own cart
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Cart of Alpha Customer")
+    await expect(banner).to_be_visible()
+
+    await banner.get_by_role("button", name="End").click()
+    await expect(banner).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Alpha Customer", level=1)).to_be_visible()
+    await page.get_by_role("link", name="Audit log of this organization").click()
+    for action in ("on_behalf.started", "on_behalf.ended"):
+        await expect(page.get_by_role("row").filter(has_text=action)).to_have_count(1)

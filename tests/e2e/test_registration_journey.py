@@ -155,6 +155,7 @@ async def test_buy_now_register_confirm_approve_and_order(
     await staff.get_by_label("Password").fill(PASSWORD)
     await staff.get_by_role("button", name="Sign in").click()
     await expect(staff.get_by_role("heading", name="Fabrikam ApS", level=1)).to_be_visible()
+    await expect(staff.get_by_role("link", name="Pending approval (1)")).to_be_visible()
     await expect(staff.locator("dd", has_text="through the storefront")).to_have_text(
         "Erin Example <erin@fabrikam.example>, through the storefront"
     )

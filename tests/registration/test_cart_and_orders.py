@@ -118,6 +118,8 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
     assert len(orders) == 1 and orders[0].lines[0]["quantity"] == 5
     assert submitted == 1
     assert "Your cart is empty" in text_of(await client.get("/cart"))
+    listed = text_of(await client.get("/orders"))
+    assert "Fabrikam ApS Submitted EUR 28.20" in listed
 
 
 async def test_a_rejected_registrant_is_told_why(

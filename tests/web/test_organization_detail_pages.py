@@ -230,3 +230,14 @@ async def test_basic_details_only_with_the_sellers_rights(
     page = Page((await client.get(url)).text)
     assert page.field("erp_id")["value"] == "ERP-1001"
     assert page.field("legal_name")["value"] == "Alpha Customer A/S"
+
+
+async def test_a_sellers_page_gives_the_storefront_link_for_new_customers(
+    client: httpx.AsyncClient, people: People, world: World
+) -> None:
+    await sign_in(client, people.reseller_admin.email)
+    own = Page((await client.get(f"/organizations/{world.reseller_a.id}")).text)
+    link = f"http://127.0.0.1:8000/store/{world.reseller_a.id}"
+    assert own.find_all("a", href=link)
+    customer = Page((await client.get(f"/organizations/{world.customer_a.id}")).text)
+    assert "Storefront" not in customer.by_id("main").text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
@@ -25,7 +26,7 @@ from tenantry.models import (
 )
 from tenantry.orders import cart as carts
 from tenantry.organizations import repository
-from tenantry.security import Actor
+from tenantry.security import Actor, organization_scope
 
 KEY_PREFIX = "checkout:"
 
@@ -128,3 +129,19 @@ async def get_order(session: AsyncSession, actor: Actor, order_id: uuid.UUID) ->
         raise NotFound(f"order {order_id} not found")
     await repository.get(session, actor, order.organization_id)  # scoped: 404 when not visible
     return order
+
+
+RECENT_ORDERS = 100
+
+
+async def recent_orders(session: AsyncSession, actor: Actor) -> list[tuple[Order, Organization]]:
+    """The newest orders of the organizations the actor may see: a customer's own, a seller's
+    customers' (and, for the platform, everyone's)."""
+    rows = await session.execute(
+        select(Order, Organization)
+        .join(Organization, Organization.id == Order.organization_id)
+        .where(organization_scope(actor))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(RECENT_ORDERS)
+    )
+    return [(order, organization) for order, organization in rows]

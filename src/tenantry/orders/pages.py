@@ -232,6 +232,16 @@ async def place_order(request: Request, session: DbSession, actor: PageActor) ->
     return redirect(f"/orders/{order.id}")
 
 
+@router.get("/orders")
+async def orders_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    context = {
+        "section": "orders",
+        "orders": await checkout.recent_orders(session, actor),
+        "limit": checkout.RECENT_ORDERS,
+    }
+    return render(request, "store/orders.html", context)
+
+
 @router.get("/orders/{order_id}")
 async def order_page(
     request: Request, order_id: uuid.UUID, session: DbSession, actor: PageActor

@@ -29,6 +29,7 @@ from tenantry.organizations.schemas import (
     SignInRequirementUpdate,
     StatusChange,
 )
+from tenantry.registration import storefront
 from tenantry.security import Actor, Permission
 from tenantry.web.forms import (
     FormState,
@@ -167,6 +168,14 @@ async def create_organization(request: Request, session: DbSession, actor: PageA
     return redirect(f"/organizations/{organization.id}?done={done}")
 
 
+def storefront_url(request: Request, organization: Organization) -> str | None:
+    """A seller's storefront, the link its staff hand to new customers."""
+    if organization.kind is OrganizationKind.CUSTOMER:
+        return None
+    base: str = request.app.state.settings.base_url.rstrip("/")
+    return base + storefront.path_of(organization)
+
+
 async def _detail_page(
     request: Request,
     session: AsyncSession,
@@ -187,6 +196,7 @@ async def _detail_page(
         "organization": organization,
         "forms": state,
         "parent_name": parents.get(organization.parent_id) if organization.parent_id else None,
+        "storefront": storefront_url(request, organization),
         "registrant": await session.get(User, organization.registered_by_id)
         if organization.registered_by_id
         else None,

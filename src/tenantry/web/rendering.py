@@ -97,6 +97,7 @@ def render(
         "on_behalf": getattr(state, "on_behalf", None),
         "unverified_email": getattr(state, "unverified_email", None),
         "organization_pending": getattr(state, "organization_pending", None),
+        "pending_approvals": getattr(state, "pending_approvals", None),
     }
     response = templates.TemplateResponse(
         request, name, base | dict(context or {}), status_code=status_code

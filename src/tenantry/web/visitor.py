@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import func, select
 
 from tenantry import deps
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
 from tenantry.identity import auth, on_behalf
-from tenantry.models import AuthSession, Organization, OrganizationStatus, User
-from tenantry.security import Actor
+from tenantry.models import AuthSession, Organization, OrganizationKind, OrganizationStatus, User
+from tenantry.security import Actor, Permission, organization_scope
 from tenantry.web.forms import tokens_match
 
 
@@ -51,6 +52,17 @@ async def note_page_viewer(
         if organization is not None and organization.status is OrganizationStatus.PENDING_APPROVAL:
             seller = await session.get(Organization, organization.parent_id)
             request.state.organization_pending = seller.display_name if seller else "your seller"
+        if actor.organization_kind is not OrganizationKind.CUSTOMER and actor.can(
+            Permission.ORGANIZATION_APPROVE
+        ):
+            request.state.pending_approvals = await session.scalar(
+                select(func.count())
+                .select_from(Organization)
+                .where(
+                    organization_scope(actor),
+                    Organization.status == OrganizationStatus.PENDING_APPROVAL,
+                )
+            )
     if user is not None and user.email_verified_at is None:
         request.state.unverified_email = user.email
 

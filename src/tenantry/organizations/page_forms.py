@@ -17,6 +17,7 @@ from tenantry.models import (
     Organization,
     OrganizationKind,
     OrganizationStatus,
+    PlatformConfig,
     PlatformModel,
     Segment,
 )
@@ -122,11 +123,16 @@ class Choices:
         return [(str(s.id), s.name) for s in self.segments]
 
 
+def currency_options(config: PlatformConfig) -> Options:
+    """The platform's allowed currencies, or every ISO 4217 currency when it allows any."""
+    currencies = config.allowed_currencies or sorted(c.alpha_3 for c in pycountry.currencies)
+    return [(c, c) for c in currencies]
+
+
 async def choices(session: AsyncSession, actor: Actor) -> Choices:
     config = await platform.get_config(session, actor)
-    currencies = config.allowed_currencies or sorted(c.alpha_3 for c in pycountry.currencies)
     return Choices(
-        currencies=[(c, c) for c in currencies],
+        currencies=currency_options(config),
         segments=await platform.list_segments(session, actor),
         properties=await platform.list_custom_properties(session, actor),
     )

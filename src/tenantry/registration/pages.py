@@ -175,16 +175,15 @@ async def _organization_page(
 ) -> Response:
     seller = await storefront.current(request, session)
     config = await repository.platform_config(session, seller.platform_id)
-    currencies = config.allowed_currencies or [seller.preferred_currency]
-    currency = (
-        seller.preferred_currency if seller.preferred_currency in currencies else currencies[0]
-    )
+    currencies = forms.currency_options(config)
+    offered = [code for code, _ in currencies]
+    currency = seller.preferred_currency if seller.preferred_currency in offered else offered[0]
     context = {
         "seller": seller,
         "form": state or FormState(_defaults(visitor, seller.address_country, currency)),
         "countries": forms.COUNTRY_OPTIONS,
         "industries": forms.INDUSTRY_OPTIONS,
-        "currencies": [(c, c) for c in currencies],
+        "currencies": currencies,
         "field_names": forms.FIELD_NAMES,
         "next_path": next_path,
         "registration_key": registration_key or service.new_form_key(),

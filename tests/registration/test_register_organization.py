@@ -185,3 +185,20 @@ async def test_a_reseller_storefront_makes_the_reseller_the_seller(
     assert organization is not None and organization.parent_id == world.reseller_a.id
     await deliver(job_queue)
     assert mails_to(smtp_server, world.reseller_a.organization.contact_email)
+
+
+async def test_a_person_has_at_most_three_registrations_waiting(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    await sign_up(client)
+    british = {
+        "address.country": "GB", "address.city": "London", "address.postal_code": "SW1A 1AA",
+        "registration_number": "", "vat_id": "", "preferred_currency": "EUR",
+    }  # fmt: skip
+    for n in range(4):
+        response = await register_organization(
+            client, legal_name=f"Fabrikam {n} Ltd", domain=f"fabrikam{n}.example", **british
+        )
+        assert response.status_code == (303 if n < 3 else 409), text_of(response)
+    assert "3 organizations you registered are waiting for approval" in text_of(response)
+    assert await organizations_named(database, "Fabrikam 3 Ltd") == 0

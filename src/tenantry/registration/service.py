@@ -12,13 +12,15 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+from prometheus_client import Counter
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
 from tenantry.audit.service import diff, record
-from tenantry.errors import FieldError
+from tenantry.errors import Conflict, FieldError
 from tenantry.identity.service import add_membership
-from tenantry.models import Organization, Role, User
+from tenantry.models import Organization, OrganizationStatus, Role, User
 from tenantry.organizations import rules
 from tenantry.organizations.schemas import OrganizationCreate
 from tenantry.organizations.service import build, check_new, snapshot
@@ -26,6 +28,13 @@ from tenantry.registration import duplicates, notifications
 from tenantry.settings import Settings
 
 KEY_PREFIX = "registration:"
+# More registrations than this waiting at once, by one person, is more likely abuse than business.
+MAX_PENDING_REGISTRATIONS = 3
+REGISTRATIONS = Counter(
+    "tenantry_registrations_total",
+    "Organizations registered from storefronts, by outcome",
+    ["outcome"],  # registered | possible_duplicate
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,19 @@ async def register(
     earlier = await idempotency.earlier_resource(session, str(registrant.id), KEY_PREFIX + form_key)
     if earlier is not None and (organization := await session.get(Organization, earlier)):
         return Registered(organization)
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(Organization)
+        .where(
+            Organization.registered_by_id == registrant.id,
+            Organization.status == OrganizationStatus.PENDING_APPROVAL,
+        )
+    )
+    if (pending or 0) >= MAX_PENDING_REGISTRATIONS:
+        raise Conflict(
+            f"{pending} organizations you registered are waiting for approval; you can register "
+            "another once your seller has decided on them"
+        )
     # Every field is checked, and reported at once, before anything is looked up.
     await check_new(
         session, seller, data, extra_errors=required_by_country(data), require_properties=False
@@ -94,6 +116,7 @@ async def register(
     )  # fmt: skip
     if findings.match is not None:
         await _alert(session, registrant, seller, data, findings.match)
+        REGISTRATIONS.labels("possible_duplicate").inc()
         return PossibleDuplicate(findings.match)
     organization = await build(session, seller, data, require_properties=False)
     organization.registered_by_id = registrant.id
@@ -112,6 +135,7 @@ async def register(
     idempotency.remember_resource(
         session, str(registrant.id), KEY_PREFIX + form_key, organization.id
     )
+    REGISTRATIONS.labels("registered").inc()
     return Registered(organization, findings.incomplete)
 
 

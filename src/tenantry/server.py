@@ -121,7 +121,8 @@ def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
         "database_url": settings.sandbox_database_url,
     }
     if "base_url" not in defaults.model_fields_set:
-        overrides["base_url"] = f"http://{settings.host}:{settings.sandbox_port}"
+        # Where this machine's clients reach it: a wildcard bind address is no place to go.
+        overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"
     sandbox_settings = settings_module.SandboxSettings(**overrides)
     app = app_module.create_app(sandbox_settings)
     url = f"{sandbox_settings.base_url} (Partner Center and Microsoft sign-in stand-in)"

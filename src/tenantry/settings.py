@@ -82,7 +82,7 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
         return value
 
-    def _local_host(self) -> str:
+    def local_host(self) -> str:
         """This machine as a URL names it: a wildcard bind address becomes the loopback one."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
         return f"[{host}]" if ":" in host else host  # an IPv6 address is bracketed in a URL
@@ -91,14 +91,14 @@ class Settings(BaseSettings):
     def _base_url_follows_the_port(self) -> Settings:
         """Unless set, links (emails, Microsoft's way back) point where `tenantry serve` listens."""
         if "base_url" not in self.model_fields_set:
-            self.base_url = f"http://{self._local_host()}:{self.port}"
+            self.base_url = f"http://{self.local_host()}:{self.port}"
             self.model_fields_set.discard("base_url")
         return self
 
     @model_validator(mode="after")
     def _partner_center_defaults_to_the_embedded_sandbox(self) -> Settings:
         """Unless set, the client calls the sandbox where `tenantry serve` runs it."""
-        embedded = f"http://{self._local_host()}:{self.sandbox_port}"
+        embedded = f"http://{self.local_host()}:{self.sandbox_port}"
         for name in ("partner_center_api_url", "partner_center_login_url", "microsoft_login_url"):
             if name not in self.model_fields_set:
                 setattr(self, name, embedded)

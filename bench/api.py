@@ -5,9 +5,11 @@ customers, starts `tenantry serve` (one uvicorn process, logging as in productio
 and drives it with wrk: 200 connections, 15 seconds per case, against
 
   * bare: GET /api/v1/ping, no authentication, no database;
-  * list: GET /api/v1/organizations?limit=50 as the reseller's admin (API token).
+  * list: GET /api/v1/organizations?limit=50 as the reseller's admin (API token);
+  * store: GET /store, the public storefront page a new customer opens first (HTML, no sign-in).
 
-It prints requests/s, p50 and p99 for each case, and, as the last line, list/bare throughput.
+It prints requests/s, p50 and p99 for each case, and, as the last line, each case's throughput
+against bare's (the baseline measured in the same run).
 
     make bench                          # or .venv/bin/python bench/api.py --help
     TENANTRY_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/tenantry_bench make bench
@@ -236,7 +238,12 @@ def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path)
         check = httpx.get(listing, headers=auth, timeout=30)
         check.raise_for_status()
         assert len(check.json()["items"]) == 50, check.text
-        cases = [("bare (ping)", f"{base}/api/v1/ping", {}), ("list (50 of 1,000)", listing, auth)]
+        assert httpx.get(f"{base}/store", timeout=30).status_code == 200
+        cases = [
+            ("bare (ping)", f"{base}/api/v1/ping", {}),
+            (f"list (50 of {args.customers:,})", listing, auth),
+            ("store (page)", f"{base}/store", {}),
+        ]
         for case, target, headers in cases:
             report = drive(target, headers, args, workdir / "report.lua")
             seconds = report["duration_us"] / 1e6
@@ -291,11 +298,13 @@ def main() -> None:
             f"{r.backend:<11} {r.case:<19} {r.requests_per_second:>10.0f} {r.p50_ms:>8.1f} "
             f"{r.p99_ms:>8.1f} {r.errors:>6}"
         )
-    ratios = []
     for backend in dict.fromkeys(r.backend for r in results):
-        bare, listing = (r.requests_per_second for r in results if r.backend == backend)
-        ratios.append(f"{backend} {listing / bare:.3f}")
-    print(f"list/bare throughput: {', '.join(ratios)}")
+        bare, *others = (r for r in results if r.backend == backend)
+        ratios = (
+            f"{r.case.split()[0]} {r.requests_per_second / bare.requests_per_second:.3f}"
+            for r in others
+        )
+        print(f"{backend} throughput against bare: {', '.join(ratios)}")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, poolclass=NullPool)
+        if path and path != ":memory:":
+            # Opening a SQLite connection (and setting its pragmas) costs more than most
+            # requests; a file database keeps a few open. Writers still queue on SQLite's lock.
+            engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        else:
+            engine = create_async_engine(url, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
-from tenantry.models import Organization, OrganizationKind
+from tenantry.models import Organization, OrganizationKind, User
 from tenantry.orders import cart as carts
 from tenantry.orders import checkout
 from tenantry.orders.catalog import DEFAULT_TERM, OFFERS, TERMS, Offer, offer_by_slug
@@ -152,9 +152,7 @@ async def _own(session: AsyncSession, actor: Actor) -> Organization:
 
 
 @router.post("/cart/add")
-async def add_to_cart(
-    request: Request, session: DbSession, actor: PageActor, visitor: PageVisitor
-) -> Response:
+async def add_to_cart(request: Request, session: DbSession, actor: PageActor) -> Response:
     form = await request.form()
     offer = offer_by_slug(text(form, "offer"))
     try:
@@ -165,9 +163,10 @@ async def add_to_cart(
             )  # fmt: skip
     except ValidationFailed as exc:
         errors, message = problem_of(exc)
-        seller = await _seller_for(request, session, visitor)
+        seen = Visitor(request.state.auth_session, await session.get(User, actor.user_id), actor)
+        seller = await _seller_for(request, session, seen)
         return await _offer(
-            request, session, visitor, seller, offer, errors=errors, message=message,
+            request, session, seen, seller, offer, errors=errors, message=message,
             status_code=exc.status,
         )  # fmt: skip
     return redirect("/cart?added=1")

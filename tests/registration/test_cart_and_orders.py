@@ -105,7 +105,9 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
     assert placed.status_code == 303
     order_page = await client.get(placed.headers["location"])
     assert "Order placed" in text_of(order_page)
-    assert "EUR 28.20" in text_of(order_page)
+    placed_text = text_of(order_page)
+    assert "1 year, billed monthly" in placed_text and "P1Y" not in placed_text
+    assert "EUR 28.20" in placed_text
     assert (await place_order(client, key)).headers["location"] == placed.headers["location"]
 
     async with database.transaction() as session:

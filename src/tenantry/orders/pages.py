@@ -247,5 +247,5 @@ async def order_page(
 ) -> Response:
     order = await checkout.get_order(session, actor, order_id)
     organization = await session.get(Organization, order.organization_id)
-    context = {"section": "cart", "order": order, "organization": organization}
+    context = {"section": "cart", "order": order, "organization": organization, "terms": TERMS}
     return render(request, "store/order.html", context)

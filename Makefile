@@ -41,8 +41,11 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Test processes (pytest-xdist), each with its own databases; `make test PYTEST_WORKERS=0` runs in one.
+PYTEST_WORKERS ?= 3
+
 pytest: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

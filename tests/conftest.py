@@ -6,7 +6,6 @@ on PostgreSQL the migrated schema with every table emptied after the test.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,11 +21,10 @@ from tenantry.db import Database
 from tenantry.migrate import upgrade
 from tenantry.models import Base
 from tenantry.settings import Settings
+from tests.databases import database_name, ensure_database, postgres_test_url
 from tests.factories import World, make_world
 
-POSTGRES_URL = os.environ.get(
-    "TENANTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = postgres_test_url("test")
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -36,6 +34,7 @@ def _sync_url(url: str) -> str:
 
 def _postgres_reachable() -> bool:
     try:
+        ensure_database(database_name("test"))
         engine = sa.create_engine(_sync_url(POSTGRES_URL), connect_args={"connect_timeout": 3})
         with engine.connect():
             pass

@@ -17,10 +17,9 @@ from tenantry.jobs import outbox
 from tenantry.jobs.queue import JobQueue, make_huey
 from tenantry.models import utcnow
 from tenantry.settings import Settings
+from tests.databases import database_name, ensure_database, postgres_test_url
 
-POSTGRES_URL = os.environ.get(
-    "TENANTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test_jobs"
-)
+POSTGRES_URL = postgres_test_url("test_jobs")
 REDIS_URL = os.environ.get("TENANTRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -53,8 +52,9 @@ def _queue_pair(url: str) -> tuple[JobQueue, JobQueue]:
 
 @pytest.fixture
 def postgres_queues() -> Iterator[tuple[JobQueue, JobQueue]]:
-    producer, consumer = _queue_pair(POSTGRES_URL)
     try:
+        ensure_database(database_name("test_jobs"))
+        producer, consumer = _queue_pair(POSTGRES_URL)
         producer.ping()
     except Exception as exc:
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")

@@ -8,7 +8,6 @@ emptied before each test.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from fastapi import FastAPI
 from tenantry.partnercenter import PartnerCenterConfig
 from tenantry_sandbox import SandboxSettings, create_app
 from tenantry_sandbox.state import SandboxState
+from tests.databases import database_name, ensure_database, postgres_test_url
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / ".." / "shared" / "partner-center" / "samples"
@@ -37,10 +37,8 @@ def sample(name: str) -> Any:
 
 
 def postgres_url(database: str = "sandbox_test") -> str:
-    """``database`` on the server ``TENANTRY_TEST_POSTGRES_URL`` names (default: local)."""
-    configured = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
-    netloc = urlsplit(configured).netloc if configured else "postgres@127.0.0.1:5432"
-    return f"postgresql+asyncpg://{netloc}/{database}"
+    """This worker's ``database`` on the test server (see tests/databases.py)."""
+    return postgres_test_url(database, "postgresql+asyncpg")
 
 
 def sqlite_url(tmp_path: Path) -> str:
@@ -61,6 +59,10 @@ def reachable_postgres_url(database: str) -> str:
     url = postgres_url(database)
     if not _reachable(url):
         pytest.skip(f"PostgreSQL at {urlsplit(url).netloc} is not reachable")
+    try:
+        ensure_database(database_name(database))
+    except Exception as exc:  # refused, no rights: the backend is not usable here
+        pytest.skip(f"PostgreSQL database {database} unusable: {exc}")
     return url
 
 
@@ -89,7 +91,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path)
-    return postgres_url()
+    return reachable_postgres_url("sandbox_test")
 
 
 @dataclass

@@ -33,39 +33,11 @@ WORLD_DATABASE = "sandbox_world_test"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
-_created: set[str] = set()
-
-
-def _ensure_database(url: str) -> None:
-    """Create the test database once per run if the server lacks it."""
-    if url in _created:
-        return
-    import sqlalchemy as sa
-
-    admin = url.replace("postgresql+asyncpg://", "postgresql+psycopg://").rsplit("/", 1)[0]
-    engine = sa.create_engine(f"{admin}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            exists = connection.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": WORLD_DATABASE}
-            ).first()
-            if exists is None:
-                connection.execute(sa.text(f'CREATE DATABASE "{WORLD_DATABASE}"'))
-    finally:
-        engine.dispose()
-    _created.add(url)
-
-
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path)
-    url = reachable_postgres_url(WORLD_DATABASE)
-    try:
-        _ensure_database(url)
-    except Exception as exc:  # refused, no rights: the backend is not usable here
-        pytest.skip(f"PostgreSQL database {WORLD_DATABASE} unusable: {exc}")
-    return url
+    return reachable_postgres_url(WORLD_DATABASE)
 
 
 async def eventually(

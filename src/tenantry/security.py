@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
+from tenantry.errors import Forbidden
 from tenantry.models import Organization, OrganizationKind, Role
 
 
@@ -31,9 +32,13 @@ class Permission(enum.StrEnum):
     API_TOKENS_MANAGE = "api_tokens.manage"
     PLATFORM_CONFIGURE = "platform.configure"
     ORGANIZATION_ACT_ON_BEHALF = "organization.act_on_behalf"
+    ORDERS_PLACE = "orders.place"
 
 
 _P = Permission
+# ``orders.place`` (fill the cart, place orders) is used in a customer only: by its admins, and by
+# sellers' staff while they act for it (as its admin; their own organization buys nothing). A
+# customer user only looks: everyone who sees an organization sees its cart and orders.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.PLATFORM_STAFF: frozenset(
@@ -46,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGANIZATION_BLOCK,
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -60,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -69,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGANIZATION_EDIT_PROFILE,
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(
@@ -78,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),
@@ -128,6 +137,14 @@ class Actor:
     @property
     def is_platform(self) -> bool:
         return self.organization_kind is OrganizationKind.PLATFORM
+
+
+def require(actor: Actor, permission: Permission, *, hint: str = "") -> None:
+    """Refuse (403) what the actor's role may not do, naming the role and the missing permission
+    (also as the problem's ``permission`` member); ``hint`` says what to do instead."""
+    if not actor.can(permission):
+        detail = f"the role {actor.role.value} may not do this ({permission.value})"
+        raise Forbidden(f"{detail}; {hint}" if hint else detail, permission=permission.value)
 
 
 def organization_scope(actor: Actor) -> ColumnElement[bool]:

@@ -18,8 +18,7 @@ from tenantry.deps import DbSession
 from tenantry.errors import ValidationFailed
 from tenantry.models import AuditEvent
 from tenantry.organizations import page_forms
-from tenantry.organizations.service import require
-from tenantry.security import Permission
+from tenantry.security import Permission, require
 from tenantry.web.forms import errors_by_field, validate
 from tenantry.web.rendering import render
 from tenantry.web.routing import PageActor, page_router

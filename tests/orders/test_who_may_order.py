@@ -130,3 +130,16 @@ async def test_a_seller_has_no_cart_of_its_own_and_is_told_how_to_buy(
     store = await client.get("/store", headers=seller)
     assert "Buy Now" not in store.text and "See prices" in store.text
     assert await cart_lines(database) == []
+
+
+async def test_seller_staff_fill_a_customers_cart_while_acting_for_it(
+    client: httpx.AsyncClient, database: Database, world: World
+) -> None:
+    staff = await signed_in(database, world.reseller_a.organization, Role.RESELLER_STAFF)
+    opened = await client.post(f"/on-behalf/{world.customer_a.id}", headers=staff)
+    assert opened.status_code == 303, opened.text
+
+    offer = await client.get(f"/store/offers/{OFFER}", headers=staff)
+    assert 'action="/cart/add"' in offer.text
+    assert (await client.post("/cart/add", data=add(), headers=staff)).status_code == 303
+    assert await cart_lines(database) == [(OFFER_ID, 5)]

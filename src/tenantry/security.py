@@ -11,10 +11,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import Forbidden
 from tenantry.models import Organization, OrganizationKind, Role
@@ -164,6 +166,21 @@ def organization_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.organization_kind is OrganizationKind.CUSTOMER:
         return and_(same_platform, Organization.id == actor.organization_id)
     return false()
+
+
+async def organization_names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    """Display names of the given organizations that the actor may see."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Organization.id, Organization.display_name).where(
+            organization_scope(actor), Organization.id.in_(wanted)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def manages(actor: Actor, organization: Organization) -> bool:

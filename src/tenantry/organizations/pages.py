@@ -30,7 +30,7 @@ from tenantry.organizations.schemas import (
     StatusChange,
 )
 from tenantry.registration import storefront
-from tenantry.security import Actor, Permission, require
+from tenantry.security import Actor, Permission, organization_names, require
 from tenantry.web.forms import (
     FormState,
     errors_by_field,
@@ -93,7 +93,7 @@ async def list_organizations(request: Request, session: DbSession, actor: PageAc
         "errors": errors,
         "next_url": next_url,
         "first_url": ("/organizations?" + urlencode(filters_only)) if "cursor" in given else None,
-        "parents": await forms.names(session, actor, (r.parent_id for r in rows)),
+        "parents": await organization_names(session, actor, (r.parent_id for r in rows)),
         "statuses": forms.STATUS_OPTIONS,
         "kinds": forms.KIND_OPTIONS,
     }
@@ -190,7 +190,7 @@ async def _detail_page(
     organization = await repository.get(session, actor, organization_id)
     stored = forms.stored_values(organization)
     state = {"profile": FormState(stored), "basic": FormState(stored)} | (forms_state or {})
-    parents = await forms.names(session, actor, [organization.parent_id])
+    parents = await organization_names(session, actor, [organization.parent_id])
     context = {
         "section": "organizations",
         "organization": organization,

@@ -9,11 +9,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tenantry import __version__, health, problems
+from tenantry import __version__, deps, health, problems
 from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
 from tenantry.identity import api as identity_api
+from tenantry.identity import callers as identity_callers
 from tenantry.identity import email_pages as identity_email_pages
 from tenantry.identity import microsoft_pages as identity_microsoft_pages
 from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
@@ -71,6 +72,8 @@ def create_app(
     app.state.queue = queue
     app.state.http_transport = http_transport
     app.state.microsoft = MicrosoftSignIn(settings)
+    # Who is calling: deps and the page machinery ask identity through this, never import it.
+    deps.install_authenticator(app, identity_callers.SessionsAndTokens())
     problems.install(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)

@@ -1,17 +1,21 @@
-"""FastAPI dependencies shared by every router: the request's transaction and its actor."""
+"""FastAPI dependencies shared by every router: the request's transaction and its actor.
+
+Who the actor is comes from an :class:`Authenticator` the app installs (identity's), so this
+module knows no domain package."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
-from tenantry.errors import Forbidden, Unauthorized, invalid
-from tenantry.identity import auth, on_behalf
-from tenantry.security import Actor, secrets_equal
+from tenantry.errors import invalid
+from tenantry.models import AuthSession, User
+from tenantry.security import Actor
 from tenantry.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,37 +63,47 @@ def get_settings_dep(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Whoever a browser's session cookie names: the session, the person, and the actor they
+    work as (``None`` while they have no organization yet, or it may not be used now)."""
+
+    auth_session: AuthSession
+    user: User
+    actor: Actor | None
+
+
+class Authenticator(Protocol):
+    """Who is calling. Identity provides it and the app installs it (:func:`install_authenticator`),
+    so this module and the page machinery (``web/``) never import the identity package."""
+
+    session_cookie: str
+
+    async def actor(self, request: Request, session: AsyncSession) -> Actor:
+        """The caller of an API route or page (API token, or session cookie plus CSRF token on
+        a write); ``Unauthorized``/``Forbidden`` when there is none that may act."""
+        ...
+
+    async def signed_in(self, request: Request, session: AsyncSession) -> SignedIn | None:
+        """Who is signed in, for public pages: never raises, ``None`` for nobody."""
+        ...
+
+
+def install_authenticator(app: FastAPI, authenticator: Authenticator) -> None:
+    app.state.authenticator = authenticator
+
+
+def authenticator(request: Request) -> Authenticator:
+    found: Authenticator | None = getattr(request.app.state, "authenticator", None)
+    if found is None:
+        raise RuntimeError("no authenticator installed: create the app with tenantry.app")
+    return found
+
+
 async def current_actor(request: Request, session: DbSession) -> Actor:
     """API callers present ``Authorization: Bearer <API token>``; pages and the browser use the
     session cookie, and then every write must also carry the session's CSRF token."""
-    authorization = request.headers.get("authorization", "")
-    scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credentials:
-        actor, used_long_ago = await auth.actor_from_api_token(session, credentials.strip())
-        if used_long_ago and actor.token_id is not None:
-            await auth.record_token_use(
-                request.app.state.database,
-                session,
-                actor.token_id,
-                writing=request.method not in SAFE_METHODS,
-            )
-    elif cookie := request.cookies.get(auth.SESSION_COOKIE):
-        auth_session = await auth.load_session(session, cookie)
-        if auth_session is None:
-            raise Unauthorized("your session has ended; sign in again")
-        if request.method not in SAFE_METHODS:
-            form_token = getattr(request.state, "csrf_form", None)
-            submitted = request.headers.get(CSRF_HEADER) or form_token
-            if not submitted or not secrets_equal(submitted, auth_session.csrf_token):
-                raise Forbidden(
-                    "the form is missing its CSRF token or it does not match; reload the page"
-                )
-        writing = request.method not in SAFE_METHODS
-        await on_behalf.settle(request, session, auth_session, writing=writing)
-        actor = await auth.actor_from_session(session, auth_session)
-        request.state.auth_session = auth_session
-    else:
-        raise Unauthorized("sign in, or send an API token as 'Authorization: Bearer <token>'")
+    actor = await authenticator(request).actor(request, session)
     request.state.actor = actor
     return actor
 

@@ -11,11 +11,14 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.errors import Forbidden
 from tenantry.models import Organization, OrganizationKind, Role
 
 
@@ -31,9 +34,13 @@ class Permission(enum.StrEnum):
     API_TOKENS_MANAGE = "api_tokens.manage"
     PLATFORM_CONFIGURE = "platform.configure"
     ORGANIZATION_ACT_ON_BEHALF = "organization.act_on_behalf"
+    ORDERS_PLACE = "orders.place"
 
 
 _P = Permission
+# ``orders.place`` (fill the cart, place orders) is used in a customer only: by its admins, and by
+# sellers' staff while they act for it (as its admin; their own organization buys nothing). A
+# customer user only looks: everyone who sees an organization sees its cart and orders.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
     Role.PLATFORM_STAFF: frozenset(
@@ -46,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGANIZATION_BLOCK,
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -60,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -69,6 +78,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORGANIZATION_EDIT_PROFILE,
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(
@@ -78,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
+            _P.ORDERS_PLACE,
         }
     ),
     Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),
@@ -130,6 +141,14 @@ class Actor:
         return self.organization_kind is OrganizationKind.PLATFORM
 
 
+def require(actor: Actor, permission: Permission, *, hint: str = "") -> None:
+    """Refuse (403) what the actor's role may not do, naming the role and the missing permission
+    (also as the problem's ``permission`` member); ``hint`` says what to do instead."""
+    if not actor.can(permission):
+        detail = f"the role {actor.role.value} may not do this ({permission.value})"
+        raise Forbidden(f"{detail}; {hint}" if hint else detail, permission=permission.value)
+
+
 def organization_scope(actor: Actor) -> ColumnElement[bool]:
     """The organizations this actor may see: platform staff everything on the platform, a reseller
     itself and its customers, a customer itself."""
@@ -147,6 +166,21 @@ def organization_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.organization_kind is OrganizationKind.CUSTOMER:
         return and_(same_platform, Organization.id == actor.organization_id)
     return false()
+
+
+async def organization_names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    """Display names of the given organizations that the actor may see."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Organization.id, Organization.display_name).where(
+            organization_scope(actor), Organization.id.in_(wanted)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def manages(actor: Actor, organization: Organization) -> bool:

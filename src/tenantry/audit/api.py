@@ -11,11 +11,10 @@ from tenantry.audit import repository
 from tenantry.audit.repository import AuditFilter
 from tenantry.audit.schemas import AuditEventRead
 from tenantry.deps import CurrentActor, DbSession
-from tenantry.organizations.service import require
 from tenantry.pagination import MAX_PAGE_SIZE
 from tenantry.problems import API_ERRORS
 from tenantry.schemas import Page
-from tenantry.security import Permission
+from tenantry.security import Permission, require
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=API_ERRORS)
 

@@ -17,9 +17,7 @@ from tenantry.audit.repository import AuditFilter
 from tenantry.deps import DbSession
 from tenantry.errors import ValidationFailed
 from tenantry.models import AuditEvent
-from tenantry.organizations import page_forms
-from tenantry.organizations.service import require
-from tenantry.security import Permission
+from tenantry.security import Permission, organization_names, require
 from tenantry.web.forms import errors_by_field, validate
 from tenantry.web.rendering import render
 from tenantry.web.routing import PageActor, page_router
@@ -88,7 +86,7 @@ async def audit_log(request: Request, session: DbSession, actor: PageActor) -> R
     except ValidationFailed as exc:
         errors = errors_by_field(exc.errors)
     filters_only = {k: v for k, v in given.items() if k != "cursor"}
-    names = await page_forms.names(
+    names = await organization_names(
         session, actor, [organization_id, *(e.organization_id for e in rows)]
     )
     context = {

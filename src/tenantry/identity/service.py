@@ -30,7 +30,6 @@ from tenantry.identity.schemas import (
 )
 from tenantry.models import ApiToken, Membership, Organization, Role, User, utcnow
 from tenantry.organizations import repository as organizations
-from tenantry.organizations.service import require
 from tenantry.pagination import aware_datetime, keyset_page
 from tenantry.security import (
     ROLE_PERMISSIONS,
@@ -39,6 +38,7 @@ from tenantry.security import (
     Permission,
     manages,
     new_secret,
+    require,
 )
 
 # An organization always keeps at least one (active) person in one of these roles.

@@ -1,7 +1,8 @@
 """An organization's cart: offers and terms with quantities, shared by its people.
 
-Anyone of a customer organization may fill the cart, approved or not (ordering is what waits
-for approval, see ``checkout``). Sellers' staff fill a customer's cart only while acting for it.
+Whoever may order for a customer (``orders.place``: its admins) fills its cart, approved or not
+(ordering is what waits for approval, see ``checkout``); everyone of it may look at the cart.
+Sellers' staff fill a customer's cart only while acting for it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.errors import FieldError, Forbidden, ValidationFailed
 from tenantry.models import CartItem, Organization, OrganizationKind, utcnow
 from tenantry.orders.catalog import TERMS, Offer, offer_by_id
-from tenantry.security import Actor
+from tenantry.security import Actor, Permission, require
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,27 @@ class Cart:
         return sum(line.item.quantity for line in self.lines)
 
 
+SELLER_HINT = "to buy for a customer, open it and choose 'Open as this customer'"
+READ_ONLY_HINT = "you can look at the cart and the orders; an admin of your organization orders"
+
+
 def require_buyer(actor: Actor) -> None:
+    """Refuse (403) anyone who may not change the cart or order: a seller in its own organization,
+    or a role without ``orders.place``."""
     if actor.organization_kind is not OrganizationKind.CUSTOMER:
-        raise Forbidden(
-            "only customers buy; to buy for a customer, open it and choose 'Open as this customer'"
-        )
+        raise Forbidden(f"only customers buy; {SELLER_HINT}", reason="not_a_customer")
+    require(actor, Permission.ORDERS_PLACE, hint=READ_ONLY_HINT)
+
+
+def may_buy(actor: Actor | None) -> bool:
+    """Whether the pages offer ``actor`` the cart's forms and Buy Now: what require_buyer allows."""
+    if actor is None:
+        return False
+    try:
+        require_buyer(actor)
+    except Forbidden:
+        return False
+    return True
 
 
 def check_choice(offer: Offer, term: str, quantity: int) -> None:

@@ -56,6 +56,7 @@ async def _catalog(
         "offers": [(o, o.unit_price(currency, DEFAULT_TERM)) for o in OFFERS],
         "currency": currency,
         "visitor": visitor,
+        "may_buy": carts.may_buy(visitor.actor),
     }
     response = render(request, "store/catalog.html", context)
     storefront.remember(response, settings, seller)
@@ -110,8 +111,7 @@ async def _offer(
         "errors": errors or {},
         "message": message,
         "visitor": visitor,
-        "may_buy": visitor.actor is not None
-        and visitor.actor.organization_kind is OrganizationKind.CUSTOMER,
+        "may_buy": carts.may_buy(visitor.actor),
         "here": f"/store/offers/{offer.slug}",
     }
     return render(request, "store/offer.html", context, status_code=status_code)
@@ -180,14 +180,20 @@ async def _cart_page(
     message: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    carts.require_buyer(actor)
+    if actor.organization_kind is not OrganizationKind.CUSTOMER:
+        carts.require_buyer(actor)  # a seller has no cart of its own: 403 saying how to buy
     organization = await _own(session, actor)
     cart = await carts.load(session, organization)
+    may_order = carts.may_buy(actor)  # a read-only role sees the cart, without its forms
     context = {
         "section": "cart",
         "cart": cart,
         "organization": organization,
-        "blockers": await checkout.blockers(session, actor, organization, cart),
+        "may_order": may_order,
+        "read_only_hint": carts.READ_ONLY_HINT,
+        "blockers": await checkout.blockers(session, actor, organization, cart)
+        if may_order
+        else [],
         "checkout_key": str(uuid.uuid4()),
         "terms": TERM_OPTIONS,
         "message": message,
@@ -236,6 +242,9 @@ async def orders_page(request: Request, session: DbSession, actor: PageActor) ->
     context = {
         "section": "orders",
         "orders": await checkout.recent_orders(session, actor),
+        "may_order": carts.may_buy(actor),
+        "seller_hint": carts.SELLER_HINT,
+        "read_only_hint": carts.READ_ONLY_HINT,
         "limit": checkout.RECENT_ORDERS,
     }
     return render(request, "store/orders.html", context)

@@ -31,7 +31,7 @@ from tenantry.organizations.schemas import (
 from tenantry.pagination import MAX_PAGE_SIZE
 from tenantry.problems import API_ERRORS
 from tenantry.schemas import Page
-from tenantry.security import Permission
+from tenantry.security import Permission, require
 
 router = APIRouter(prefix="/api/v1", tags=["organizations"], responses=API_ERRORS)
 
@@ -57,7 +57,7 @@ async def list_organizations(
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=MAX_PAGE_SIZE),
 ) -> Page[OrganizationRead]:
-    service.require(actor, Permission.ORGANIZATION_READ)
+    require(actor, Permission.ORGANIZATION_READ)
     filters = OrganizationFilter(
         status=status, kind=kind, segment_id=segment, reseller_id=reseller, q=q
     )
@@ -98,7 +98,7 @@ async def create_organization(
 async def get_organization(
     organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
 ) -> OrganizationRead:
-    service.require(actor, Permission.ORGANIZATION_READ)
+    require(actor, Permission.ORGANIZATION_READ)
     return _read(await repository.get(session, actor, organization_id), response)
 
 

@@ -15,8 +15,7 @@ from tenantry.audit.service import record
 from tenantry.errors import Conflict, Forbidden
 from tenantry.models import Organization, OrganizationStatus, utcnow
 from tenantry.organizations import notifications, repository
-from tenantry.organizations.service import require
-from tenantry.security import Actor, Permission, manages
+from tenantry.security import Actor, Permission, manages, require
 
 S = OrganizationStatus
 

@@ -3,13 +3,11 @@ under the API's field names, and the choices its selects offer."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pycountry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.models import (
@@ -25,7 +23,7 @@ from tenantry.organizations import platform, repository
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import INDUSTRIES, OrganizationRead
 from tenantry.pagination import MAX_PAGE_SIZE
-from tenantry.security import Actor, organization_scope
+from tenantry.security import Actor
 from tenantry.web.forms import FormValues
 from tenantry.web.rendering import humanize
 
@@ -158,18 +156,3 @@ def may_create_resellers(actor: Actor, current: Organization | None) -> bool:
         and current is not None
         and current.platform_model is not PlatformModel.DIRECT_CSP
     )
-
-
-async def names(
-    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID | None]
-) -> dict[uuid.UUID, str]:
-    """Display names of the given organizations that the actor may see."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Organization.id, Organization.display_name).where(
-            organization_scope(actor), Organization.id.in_(wanted)
-        )
-    )
-    return {row[0]: row[1] for row in rows}

@@ -30,7 +30,7 @@ from tenantry.organizations.schemas import (
     StatusChange,
 )
 from tenantry.registration import storefront
-from tenantry.security import Actor, Permission
+from tenantry.security import Actor, Permission, organization_names, require
 from tenantry.web.forms import (
     FormState,
     errors_by_field,
@@ -66,7 +66,7 @@ class ListQuery(BaseModel):
 
 @router.get("/organizations")
 async def list_organizations(request: Request, session: DbSession, actor: PageActor) -> Response:
-    service.require(actor, Permission.ORGANIZATION_READ)
+    require(actor, Permission.ORGANIZATION_READ)
     given = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
     rows: list[Organization] = []
     next_url = None
@@ -93,7 +93,7 @@ async def list_organizations(request: Request, session: DbSession, actor: PageAc
         "errors": errors,
         "next_url": next_url,
         "first_url": ("/organizations?" + urlencode(filters_only)) if "cursor" in given else None,
-        "parents": await forms.names(session, actor, (r.parent_id for r in rows)),
+        "parents": await organization_names(session, actor, (r.parent_id for r in rows)),
         "statuses": forms.STATUS_OPTIONS,
         "kinds": forms.KIND_OPTIONS,
     }
@@ -143,7 +143,7 @@ async def _new_page(
 
 @router.get("/organizations/new")
 async def new_organization(request: Request, session: DbSession, actor: PageActor) -> Response:
-    service.require(actor, Permission.ORGANIZATION_CREATE)
+    require(actor, Permission.ORGANIZATION_CREATE)
     return await _new_page(request, session, actor)
 
 
@@ -186,11 +186,11 @@ async def _detail_page(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    service.require(actor, Permission.ORGANIZATION_READ)
+    require(actor, Permission.ORGANIZATION_READ)
     organization = await repository.get(session, actor, organization_id)
     stored = forms.stored_values(organization)
     state = {"profile": FormState(stored), "basic": FormState(stored)} | (forms_state or {})
-    parents = await forms.names(session, actor, [organization.parent_id])
+    parents = await organization_names(session, actor, [organization.parent_id])
     context = {
         "section": "organizations",
         "organization": organization,

@@ -15,8 +15,7 @@ from tenantry.organizations.schemas import (
     PlatformConfigUpdate,
     SegmentCreate,
 )
-from tenantry.organizations.service import require
-from tenantry.security import Actor, Permission
+from tenantry.security import Actor, Permission, require
 
 
 async def list_segments(session: AsyncSession, actor: Actor) -> Sequence[Segment]:

@@ -25,7 +25,7 @@ from tenantry.organizations.schemas import (
     OrganizationUpdate,
 )
 from tenantry.organizations.validation import Checker, flatten
-from tenantry.security import Actor, Permission, manages
+from tenantry.security import Actor, Permission, manages, require
 
 AUDITED_COLUMNS = tuple(
     c.key for c in inspect(Organization).column_attrs if c.key not in {"updated_at", "created_at"}
@@ -41,11 +41,6 @@ def snapshot(organization: Organization) -> dict[str, Any]:
     if "segments" not in inspect(organization).unloaded:
         values["segments"] = sorted(s.name for s in organization.segments)
     return values
-
-
-def require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"the role {actor.role.value} may not do this ({permission.value})")
 
 
 def may_edit_basic_details(actor: Actor, organization: Organization) -> bool:

@@ -21,8 +21,7 @@ from tenantry.identity.requirements import lockout
 from tenantry.identity.service import administered
 from tenantry.models import AuthSession, Organization, SignInRequirement, utcnow
 from tenantry.organizations import repository
-from tenantry.organizations.service import require
-from tenantry.security import Actor, Permission, manages
+from tenantry.security import Actor, Permission, manages, require
 
 
 def may_set(actor: Actor, organization: Organization) -> bool:

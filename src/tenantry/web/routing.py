@@ -18,7 +18,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tenantry import deps
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity.auth import SESSION_COOKIE
 from tenantry.models import AuthSession, User
 from tenantry.security import Actor
 from tenantry.web.forms import CSRF_FIELD, DEFAULT_NEXT, safe_next, sentence
@@ -91,7 +90,7 @@ def go_to(request: Request, path: str) -> Response:
 
 def _to_sign_in(request: Request) -> Response:
     response = go_to(request, f"/sign-in?next={quote(_here(request), safe='/')}")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(deps.authenticator(request).session_cookie, path="/")
     return response
 
 
@@ -114,7 +113,8 @@ async def page_error(request: Request, exc: Exception) -> Response:
         "title": title,
         "detail": detail,
         # A blocked organization's people can still choose another one, or sign out, from there.
-        "may_switch": status == 403 and SESSION_COOKIE in request.cookies,
+        "may_switch": status == 403
+        and deps.authenticator(request).session_cookie in request.cookies,
     }
     return render(request, "error.html", context, status_code=status)
 

@@ -14,8 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select
 
 from tenantry import deps
-from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity import auth, on_behalf
+from tenantry.errors import Forbidden, Unauthorized
 from tenantry.models import AuthSession, Organization, OrganizationKind, OrganizationStatus, User
 from tenantry.security import Actor, Permission, organization_scope
 from tenantry.web.forms import tokens_match
@@ -68,27 +67,14 @@ async def note_page_viewer(
 
 
 async def visitor(request: Request, session: deps.DbSession) -> Visitor:
-    secret = request.cookies.get(auth.SESSION_COOKIE)
-    auth_session = await auth.load_session(session, secret) if secret else None
-    if auth_session is None:
+    signed_in = await deps.authenticator(request).signed_in(request, session)
+    if signed_in is None:
         request.state.csrf_token = None
         return Visitor()
-    request.state.csrf_token = auth_session.csrf_token
-    request.state.auth_session = auth_session
-    user = await session.get(User, auth_session.user_id)
-    if user is None or not user.is_active:
-        request.state.csrf_token = None
-        return Visitor()
-    actor: Actor | None = None
-    if auth_session.organization_id is not None:
-        writing = request.method not in deps.SAFE_METHODS
-        await on_behalf.settle(request, session, auth_session, writing=writing)
-        try:
-            actor = await auth.actor_from_session(session, auth_session)
-        except TenantryError:
-            actor = None
-    await note_page_viewer(request, session, actor, user)
-    return Visitor(auth_session, user, actor)
+    request.state.csrf_token = signed_in.auth_session.csrf_token
+    request.state.auth_session = signed_in.auth_session
+    await note_page_viewer(request, session, signed_in.actor, signed_in.user)
+    return Visitor(signed_in.auth_session, signed_in.user, signed_in.actor)
 
 
 PageVisitor = Annotated[Visitor, Depends(visitor)]

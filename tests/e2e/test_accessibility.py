@@ -137,3 +137,27 @@ async def test_the_main_pages_pass_axe_and_fit_the_screen(
         finally:
             await context.close()
     assert problems == [], "\n".join(problems)
+
+
+async def test_arrowing_through_a_filter_searches_once_and_announces_a_count(
+    page: Page, live_server: LiveServer
+) -> None:
+    await sign_in(page, live_server.admin_email)
+    searches: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            searches.append(request.url) if request.headers.get("hx-request") == "true" else None
+        ),
+    )
+    kind = page.get_by_label("Kind")
+    await kind.focus()
+    for _ in range(2):  # "Any kind" -> Platform -> Reseller, one key after the other
+        await kind.press("ArrowDown")
+    status = page.locator("#results-status")
+    await expect(status).to_have_text("2 organizations found.")
+    await expect(page.locator("#results").get_by_role("link")).to_have_text(
+        ["Alpha Reseller", "Beta Reseller"]
+    )
+    assert len(searches) == 1, searches
+    assert "kind=reseller" in searches[0]

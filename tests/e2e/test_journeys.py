@@ -33,8 +33,8 @@ async def test_create_approve_block_and_find_it_in_the_audit_log(
     await page.get_by_label("Street address", exact=True).fill("Nørregade 1")
     await page.get_by_label("City").fill("Copenhagen")
     await page.get_by_label("Postal code").fill("ABC")  # wrong for Denmark
-    await page.get_by_label("Name", exact=True).fill("Ada Admin")
-    await page.get_by_label("Email address").fill("ada@fabrikam.example")
+    await page.get_by_label("Contact name").fill("Ada Admin")
+    await page.get_by_label("Contact email address").fill("ada@fabrikam.example")
     await page.get_by_role("button", name="Create", exact=True).click()
 
     postal_code = page.get_by_label("Postal code")

@@ -163,7 +163,7 @@ async def test_required_fields_left_empty_are_named(
     assert field_error(page, "primary_contact.name") == "This field is required."
     assert "not a valid email address" in field_error(page, "primary_contact.email")
     summary = page.find("div", role="alert").text
-    assert "Primary contact's name: This field is required." in summary
+    assert "Contact name: This field is required." in summary
 
 
 async def test_create_leaves_the_organization_pending(

@@ -53,12 +53,15 @@ FIELD_NAMES = {
     "address.line1": "Street address", "address.line2": "Street address, line 2",
     "address.city": "City", "address.region": "State or province",
     "address.postal_code": "Postal code", "address.country": "Country",
-    "primary_contact.name": "Primary contact's name",
-    "primary_contact.email": "Primary contact's email address",
-    "primary_contact.phone": "Primary contact's phone", "preferred_currency": "Preferred currency",
+    "primary_contact.name": "Contact name", "primary_contact.email": "Contact email address",
+    "primary_contact.phone": "Contact phone", "preferred_currency": "Preferred currency",
     "registration_number": "Company registration number", "vat_id": "VAT ID", "erp_id": "ERP ID",
     "mpn_id": "MPN (Partner) ID", "tenant_id": "Microsoft tenant ID", "segment_ids": "Segments",
     "reason": "Reason",
+}  # fmt: skip
+# The organization list's filters (the error summary is rendered apart from the form by htmx).
+FILTER_NAMES = {
+    "q": "Search", "status": "Status", "kind": "Kind", "segment": "Segment", "reseller": "Reseller",
 }  # fmt: skip
 # Fieldsets always sent as objects, so a missing part is reported on its own field.
 GROUPS = ("address", "primary_contact")
@@ -115,6 +118,12 @@ class Choices:
     currencies: Options
     segments: Sequence[Segment]
     properties: Sequence[CustomPropertyDefinition]
+
+    @property
+    def field_names(self) -> dict[str, str]:
+        """The label of every field of the organization forms, custom properties included: the
+        fields and the error summary both read it, so a problem is named as its field is."""
+        return FIELD_NAMES | {f"custom_properties.{d.key}": d.label for d in self.properties}
 
     @property
     def segment_options(self) -> Options:

@@ -96,6 +96,9 @@ async def list_organizations(request: Request, session: DbSession, actor: PageAc
         "parents": await organization_names(session, actor, (r.parent_id for r in rows)),
         "statuses": forms.STATUS_OPTIONS,
         "kinds": forms.KIND_OPTIONS,
+        "field_names": forms.FILTER_NAMES,
+        # An htmx refresh also updates the status line a screen reader announces.
+        "partial": is_htmx(request),
     }
     template = "organizations/_results.html"
     if not is_htmx(request):  # the whole page, with the filter form
@@ -136,7 +139,6 @@ async def _new_page(
         "countries": forms.COUNTRY_OPTIONS,
         "industries": forms.INDUSTRY_OPTIONS,
         "may_approve": actor.can(Permission.ORGANIZATION_APPROVE),
-        "field_names": forms.FIELD_NAMES,
     }
     return render(request, "organizations/new.html", context, status_code=status_code)
 
@@ -213,7 +215,6 @@ async def _detail_page(
         "countries": forms.COUNTRY_OPTIONS,
         "done": forms.DONE.get(request.query_params.get("done", "")),
         "problem": problem,
-        "field_names": forms.FIELD_NAMES,
     }
     return render(request, "organizations/detail.html", context, status_code=status_code)
 

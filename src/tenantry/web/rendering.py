@@ -98,6 +98,9 @@ def render(
         "unverified_email": getattr(state, "unverified_email", None),
         "organization_pending": getattr(state, "organization_pending", None),
         "pending_approvals": getattr(state, "pending_approvals", None),
+        # Every page answering with an error status (a refused form, a missing page) starts its
+        # title with "Error: ", so screen reader users hear it first.
+        "failed": status_code >= 400,
     }
     response = templates.TemplateResponse(
         request, name, base | dict(context or {}), status_code=status_code

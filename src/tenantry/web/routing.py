@@ -104,6 +104,9 @@ async def page_error(request: Request, exc: Exception) -> Response:
         status, title, detail = exc.status, exc.title, sentence(exc.detail)
     elif isinstance(exc, RequestValidationError):
         status, title, detail = 404, "Not found", "There is no such page."
+    elif isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
+        status, title = 404, "Page not found"
+        detail = "There is no page at this address. Check the address, or start again from a link."
     elif isinstance(exc, StarletteHTTPException):
         status, title, detail = exc.status_code, str(exc.detail), str(exc.detail)
     elif isinstance(exc, StaleDataError | IntegrityError):
@@ -119,6 +122,21 @@ async def page_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", context, status_code=status)
 
 
+def wants_page(request: Request) -> bool:
+    """Content negotiation for an address no route answers: a browser (``Accept`` naming
+    ``text/html`` ahead of any JSON type) gets a page; API clients, and anything under ``/api``,
+    get problem+json."""
+    if request.url.path == "/api" or request.url.path.startswith("/api/"):
+        return False
+    accept = [
+        part.split(";")[0].strip().lower() for part in request.headers.get("accept", "").split(",")
+    ]
+    if "text/html" not in accept:
+        return False
+    json_types = [i for i, kind in enumerate(accept) if kind.endswith(("/json", "+json"))]
+    return not json_types or accept.index("text/html") < min(json_types)
+
+
 def install(app: FastAPI) -> None:
     """Answer errors raised on page routes as pages; API routes keep their JSON problems.
 
@@ -131,7 +149,8 @@ def install(app: FastAPI) -> None:
         async def dispatch(
             request: Request, exc: Exception, api_handler: Handler | None = api_handler
         ) -> Response:
-            if isinstance(request.scope.get("route"), PageRoute):
+            route = request.scope.get("route")
+            if isinstance(route, PageRoute) or (route is None and wants_page(request)):
                 return await page_error(request, exc)
             if api_handler is None:
                 raise exc

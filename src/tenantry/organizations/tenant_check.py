@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from tenantry.errors import FieldError, TenantryError
 from tenantry.partnercenter import PartnerCenterClient
 from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSettings
-from tenantry.partnercenter.errors import NotFound, PartnerCenterError
+from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
 
 log = structlog.get_logger("tenantry.organizations")
 LOOKUP_TIMEOUT_SECONDS = 5.0
@@ -50,13 +50,13 @@ def lookup_config(settings: PartnerCenterSettings) -> PartnerCenterConfig:
     )
 
 
-def not_a_customer(tenant_id: uuid.UUID) -> FieldError:
+def not_a_customer(tenant_id: uuid.UUID, *, exists: bool) -> FieldError:
+    why = "has no reseller relationship with the platform" if exists else "does not exist"
     return FieldError(
         "tenant_id",
         "partner_center_customer",
-        f"the tenant {tenant_id} is not a customer of the platform in Partner Center (it does "
-        "not exist, or has no reseller relationship with the platform); leave the field empty "
-        "to link the tenant later",
+        f"the tenant {tenant_id} is not a customer of the platform in Partner Center: it {why}; "
+        "leave the field empty to link the tenant later",
     )
 
 
@@ -77,7 +77,9 @@ class PartnerCenterTenants:
             ):
                 await client.get_customer(str(tenant_id))
         except NotFound:
-            return not_a_customer(tenant_id)
+            return not_a_customer(tenant_id, exists=False)
+        except RelationshipMissing:
+            return not_a_customer(tenant_id, exists=True)
         except (httpx.HTTPError, PartnerCenterError) as exc:
             log.warning(
                 "organizations.tenant_check_failed", tenant_id=str(tenant_id), error=str(exc)

@@ -27,7 +27,7 @@ from tenantry.organizations import duplicates as organizations_duplicates
 from tenantry.organizations.duplicates import Candidate
 from tenantry.organizations.tenant_check import lookup_config
 from tenantry.partnercenter import PartnerCenterClient
-from tenantry.partnercenter.errors import NotFound, PartnerCenterError
+from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
 from tenantry.settings import Settings
 
 log = structlog.get_logger("tenantry.registration")
@@ -103,7 +103,7 @@ async def _served_tenant(
     async with PartnerCenterClient(config, http=http) as client:
         try:
             customer = await client.get_customer(str(tenant_id))
-        except NotFound:
+        except (NotFound, RelationshipMissing):  # not one of the platform's customers
             return None
     name = customer.company_profile.company_name if customer.company_profile else None
     return Match(

@@ -31,7 +31,7 @@ from tenantry.organizations.schemas import (
     SignInRequirementUpdate,
     StatusChange,
 )
-from tenantry.organizations.tenant_check import PartnerCenterTenants, Tenants
+from tenantry.organizations.tenant_check import TenantDirectory, Tenants
 from tenantry.registration import storefront
 from tenantry.security import Actor, Permission
 from tenantry.web.forms import (
@@ -267,7 +267,7 @@ async def _edit(
     actor: Actor,
     organization_id: uuid.UUID,
     which: str,
-    tenants: PartnerCenterTenants,
+    tenants: TenantDirectory,
 ) -> Response:
     """Save the profile or the basic details form, with the version it was read at."""
     form = await request.form()

@@ -105,7 +105,7 @@ def app_tenants(request: Request) -> PartnerCenterTenants:
     return PartnerCenterTenants(request.app.state.settings, request.app.state.http_transport)
 
 
-Tenants = Annotated[PartnerCenterTenants, Depends(app_tenants)]
+Tenants = Annotated[TenantDirectory, Depends(app_tenants)]
 
 
 async def tenant_errors(

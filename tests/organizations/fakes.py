@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from tenantry.errors import FieldError
-from tenantry.organizations.tenant_check import not_a_customer
+from tenantry.organizations.tenant_check import PartnerCenterUnavailable, not_a_customer
 
 
 @dataclass
@@ -18,3 +18,13 @@ class KnownTenants:
 
     async def customer_error(self, tenant_id: uuid.UUID) -> FieldError | None:
         return None if tenant_id in self.customers else not_a_customer(tenant_id, exists=False)
+
+
+class UnreachableTenants:
+    """A Partner Center that cannot be reached."""
+
+    async def customer_error(self, tenant_id: uuid.UUID) -> FieldError | None:
+        raise PartnerCenterUnavailable(
+            f"Partner Center could not be asked about {tenant_id}",
+            errors=[FieldError("tenant_id", "partner_center_unavailable", "try again later")],
+        )

@@ -27,13 +27,24 @@ def contact(**overrides: Any) -> dict[str, Any]:
     return {"name": "Ada Admin", "email": "ada@example.com", "phone": "+4533123456"} | overrides
 
 
+def danish_vat_id(n: int) -> str:
+    """A valid Danish VAT ID of its own for each ``n`` (its CVR number's weighted sum is a
+    multiple of 11), so organizations made in one test are not taken for duplicates."""
+    for base in (1_000_000 + n, 5_000_000 + n):  # one of the two has a check digit below 10
+        digits = [int(d) for d in str(base)]
+        check = -sum(w * d for w, d in zip((2, 7, 6, 5, 4, 3, 2), digits, strict=True)) % 11
+        if check < 10:
+            return f"DK{base}{check}"
+    raise AssertionError(f"no CVR number for {n}")
+
+
 def organization_payload(**overrides: Any) -> dict[str, Any]:
     """A valid create request (a customer in Denmark) to tweak per test."""
     n = next(_counter)
     return {
         "kind": "customer",
         "legal_name": f"Contoso {n} ApS",
-        "vat_id": "DK13585628",
+        "vat_id": danish_vat_id(n),
         "domain": f"contoso{n}.example",
         "industry": "retail",
         "address": address(),

@@ -22,9 +22,11 @@ from schemathesis.python import asgi
 
 from tenantry.app import create_app
 from tenantry.db import Database
+from tenantry.organizations.tenant_check import app_tenants
 from tenantry.settings import Settings
 from tests.factories import World
 from tests.identity.factories import People, make_people
+from tests.organizations.fakes import KnownTenants
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance")
 # Fixed seeds: the same requests on every run, so a failure is reproducible and never flaky.
@@ -78,6 +80,8 @@ def api_schema(settings: Settings, world: World, people: People, caller: str) ->
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
     app = create_app(settings, database=Database(settings))
+    # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
+    app.dependency_overrides[app_tenants] = KnownTenants
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
     known = known_ids(world, people)

@@ -8,8 +8,8 @@ import pytest
 
 from tenantry.errors import NotFound
 from tenantry.orders.catalog import OFFERS, offer_by_slug
+from tenantry.organizations.duplicates import compact, vat_forms
 from tenantry.organizations.schemas import OrganizationCreate
-from tenantry.registration.duplicates import _compact
 from tenantry.registration.service import required_by_country
 from tests.factories import organization_payload
 
@@ -37,8 +37,15 @@ def test_what_a_country_requires_of_a_registering_company(country: str, missing:
 
 
 def test_registration_numbers_match_whatever_the_punctuation() -> None:
-    assert _compact("1358 5628") == _compact("1358-5628") == _compact("13585628")
-    assert _compact("no 923.609.016") == "NO923609016"
+    assert compact("1358 5628") == compact("1358-5628") == compact("13585628")
+    assert compact("no 923.609.016") == "NO923609016"
+
+
+def test_a_vat_id_is_the_same_with_or_without_its_country_prefix() -> None:
+    assert vat_forms("DK 13 58 56 28", "DK") == vat_forms("13585628", "DK") == {
+        "13585628", "DK13585628"
+    }  # fmt: skip
+    assert "EL094259216" in vat_forms("094259216", "GR")
 
 
 def test_prices_follow_the_currency_and_a_monthly_term_costs_more() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,17 +22,22 @@ from tenantry.organizations.schemas import (
     OrganizationUpdate,
     PlatformConfigRead,
     PlatformConfigUpdate,
+    PossibleDuplicateProblem,
     SegmentCreate,
     SegmentRead,
     SignInRequirementRead,
     SignInRequirementUpdate,
     StatusChange,
 )
+from tenantry.organizations.tenant_check import Tenants
 from tenantry.pagination import MAX_PAGE_SIZE
-from tenantry.problems import API_ERRORS
+from tenantry.problems import API_ERRORS, PROBLEM_MEDIA_TYPE, ProblemDetails
 from tenantry.schemas import Page
 from tenantry.security import Permission, require
 
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 router = APIRouter(prefix="/api/v1", tags=["organizations"], responses=API_ERRORS)
 
 
@@ -69,12 +74,22 @@ async def list_organizations(
     "/organizations",
     status_code=201,
     summary="Create an organization ('Create' leaves it pending; approve=true is 'Create and approve')",
+    description="An organization that shares its domain, registration number (same country), "
+    "VAT ID (same country) or tenant with one of the platform is answered 409 "
+    "possible_duplicate listing the matches; send confirm_duplicate: true to create it all the "
+    "same. A tenant_id must be a customer of the platform in Partner Center (422 otherwise; 503 "
+    "when Partner Center cannot be asked); leave it out to link the tenant later.",
+    responses={
+        409: {"model": PossibleDuplicateProblem, "content": {PROBLEM_MEDIA_TYPE: {}}},
+        **UNAVAILABLE,
+    },
 )
 async def create_organization(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
     data: OrganizationCreate,
+    tenants: Tenants,
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
 ) -> OrganizationRead:
     key_fingerprint = idempotency.fingerprint(
@@ -82,7 +97,7 @@ async def create_organization(
     )
     if replayed := await idempotency.replay(session, actor, idempotency_key, key_fingerprint):
         return replayed  # type: ignore[return-value]
-    organization = await service.create(session, actor, data)
+    organization = await service.create(session, actor, data, tenants=tenants)
     read = _read(organization)
     idempotency.remember(
         session, actor, idempotency_key, key_fingerprint, 201, read.model_dump(mode="json")
@@ -105,7 +120,9 @@ async def get_organization(
 @router.patch(
     "/organizations/{organization_id}",
     summary="Edit the profile and, with the seller's rights, the basic details",
-    description="Send the ETag you read as If-Match; a stale one is answered 412. Industry is fixed.",
+    description="Send the ETag you read as If-Match; a stale one is answered 412. Industry is "
+    "fixed. A new tenant_id must be a customer of the platform in Partner Center.",
+    responses=UNAVAILABLE,
 )
 async def update_organization(
     organization_id: uuid.UUID,
@@ -113,9 +130,12 @@ async def update_organization(
     session: DbSession,
     actor: CurrentActor,
     response: Response,
+    tenants: Tenants,
     if_match: Annotated[str | None, Header(max_length=40)] = None,
 ) -> OrganizationRead:
-    organization = await service.update(session, actor, organization_id, data, if_match=if_match)
+    organization = await service.update(
+        session, actor, organization_id, data, if_match=if_match, tenants=tenants
+    )
     return _read(organization, response)
 
 

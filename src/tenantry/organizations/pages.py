@@ -21,6 +21,8 @@ from tenantry.identity import on_behalf, requirements
 from tenantry.models import Organization, OrganizationKind, OrganizationStatus, User
 from tenantry.organizations import lifecycle, repository, service, sign_in_requirement
 from tenantry.organizations import page_forms as forms
+from tenantry.organizations.duplicate_guard import PossibleDuplicate
+from tenantry.organizations.duplicates import SIGN_NAMES
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
@@ -29,6 +31,7 @@ from tenantry.organizations.schemas import (
     SignInRequirementUpdate,
     StatusChange,
 )
+from tenantry.organizations.tenant_check import TenantDirectory, Tenants
 from tenantry.registration import storefront
 from tenantry.security import Actor, Permission, organization_names, require
 from tenantry.web.forms import (
@@ -44,6 +47,7 @@ from tenantry.web.rendering import is_htmx, redirect, render
 from tenantry.web.routing import PageActor, page_router
 
 router = page_router()
+CONFIRM_FIELD = "confirm_duplicate"
 REQUIREMENT_FORM = "sign_in_requirement"
 PAGE_SIZE = 25
 STALE = (
@@ -114,6 +118,9 @@ async def _new_page(
     actor: Actor,
     state: FormState | None = None,
     status_code: int = 200,
+    *,
+    duplicates: list[dict[str, Any]] | None = None,
+    confirm: str = "",
 ) -> Response:
     current = await session.get(Organization, actor.organization_id)
     assert current is not None
@@ -139,6 +146,10 @@ async def _new_page(
         "countries": forms.COUNTRY_OPTIONS,
         "industries": forms.INDUSTRY_OPTIONS,
         "may_approve": actor.can(Permission.ORGANIZATION_APPROVE),
+        "duplicates": duplicates or [],
+        "signs": SIGN_NAMES,
+        "confirm_field": CONFIRM_FIELD,
+        "confirm": confirm,
     }
     return render(request, "organizations/new.html", context, status_code=status_code)
 
@@ -150,24 +161,49 @@ async def new_organization(request: Request, session: DbSession, actor: PageActo
 
 
 @router.post("/organizations/new")
-async def create_organization(request: Request, session: DbSession, actor: PageActor) -> Response:
+async def create_organization(
+    request: Request, session: DbSession, actor: PageActor, tenants: Tenants
+) -> Response:
+    """Create; a possible duplicate is shown with its matches and created only once the person
+    confirms those very matches (``confirmed``: what the warning they saw listed)."""
     form = await request.form()
     properties = (await forms.choices(session, actor)).properties
     names = (*forms.CREATE_FIELDS, *forms.property_fields(properties), forms.SEGMENTS)
     values = values_of(form, names, lists={forms.SEGMENTS})
     approve = text(form, "approve") == "true"
+    confirmed = text(form, CONFIRM_FIELD)
     try:
         data = validate(
             OrganizationCreate, payload(values, groups=forms.GROUPS) | {"approve": approve}
         )
-        async with session.begin_nested():
-            organization = await service.create(session, actor, data)
+        try:
+            async with session.begin_nested():
+                organization = await service.create(session, actor, data, tenants=tenants)
+        except PossibleDuplicate as exc:
+            if not confirmed or confirmed != _signature(exc):
+                raise
+            data = data.model_copy(update={"confirm_duplicate": True})
+            async with session.begin_nested():
+                organization = await service.create(session, actor, data, tenants=tenants)
+    except PossibleDuplicate as exc:
+        errors, _ = problem_of(exc)
+        state = FormState(values, errors)
+        return await _new_page(
+            request, session, actor, state, status_code=exc.status,
+            duplicates=exc.extra["matches"], confirm=_signature(exc),
+        )  # fmt: skip
     except TenantryError as exc:
         errors, message = problem_of(exc)
         state = FormState(values, errors, message)
         return await _new_page(request, session, actor, state, status_code=exc.status)
     done = "created_and_approved" if approve else "created"
     return redirect(f"/organizations/{organization.id}?done={done}")
+
+
+def _signature(exc: PossibleDuplicate) -> str:
+    """The matches a warning listed, so a confirmation covers those and no others."""
+    matches = exc.extra["matches"]
+    return "|".join(sorted(f"{m['field']}={m['value']}={m['organization_id']}" for m in matches))
 
 
 def storefront_url(request: Request, organization: Organization) -> str | None:
@@ -232,6 +268,7 @@ async def _edit(
     actor: Actor,
     organization_id: uuid.UUID,
     which: str,
+    tenants: TenantDirectory,
 ) -> Response:
     """Save the profile or the basic details form, with the version it was read at."""
     form = await request.form()
@@ -253,7 +290,9 @@ async def _edit(
         if not version.isdigit():
             raise PreconditionFailed("the form does not say which version it edits")
         async with session.begin_nested():
-            await service.update(session, actor, organization_id, update, if_match=f'"{version}"')
+            await service.update(
+                session, actor, organization_id, update, if_match=f'"{version}"', tenants=tenants
+            )
     except PreconditionFailed:
         state = {which: FormState(forms.stored_values(organization))}
         return await _detail_page(
@@ -273,16 +312,18 @@ async def _edit(
 
 @router.post("/organizations/{organization_id}/profile")
 async def edit_profile(
-    organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor
-) -> Response:
-    return await _edit(request, session, actor, organization_id, "profile")
+    organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor,
+    tenants: Tenants,
+) -> Response:  # fmt: skip
+    return await _edit(request, session, actor, organization_id, "profile", tenants)
 
 
 @router.post("/organizations/{organization_id}/basic")
 async def edit_basic(
-    organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor
-) -> Response:
-    return await _edit(request, session, actor, organization_id, "basic")
+    organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor,
+    tenants: Tenants,
+) -> Response:  # fmt: skip
+    return await _edit(request, session, actor, organization_id, "basic", tenants)
 
 
 # Before the status changes' route, whose {transition} would take this path too.

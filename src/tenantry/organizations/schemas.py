@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
+from tenantry.problems import ProblemDetails
 from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
 
 Code2 = Annotated[
@@ -71,6 +72,12 @@ class OrganizationCreate(InputSchema):
     tenant_id: uuid.UUID | None = Field(default=None, description="The Microsoft tenant, if known")
     approve: bool = Field(
         default=False, description="'Create and approve': start active, not pending"
+    )
+    confirm_duplicate: bool = Field(
+        default=False,
+        description="Create it even though it shares its domain, registration number, VAT ID or "
+        "tenant with an organization of the platform (without it such a request is answered "
+        "409 possible_duplicate, listing the matches)",
     )
 
 
@@ -150,6 +157,21 @@ class OrganizationRead(ReadSchema):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+class DuplicateMatch(BaseModel):
+    """An organization the new one may duplicate; outside the caller's scope it is not named."""
+
+    field: str = Field(description="domain, registration_number, vat_id or tenant_id")
+    value: str
+    organization_id: uuid.UUID | None
+    display_name: str | None
+    status: OrganizationStatus | None
+    message: str
+
+
+class PossibleDuplicateProblem(ProblemDetails):
+    matches: list[DuplicateMatch]
 
 
 class SegmentCreate(InputSchema):

@@ -18,12 +18,13 @@ from tenantry.models import (
     Segment,
     utcnow,
 )
-from tenantry.organizations import repository
+from tenantry.organizations import duplicate_guard, repository
 from tenantry.organizations.schemas import (
     BASIC_FIELDS,
     OrganizationCreate,
     OrganizationUpdate,
 )
+from tenantry.organizations.tenant_check import TenantDirectory, tenant_errors
 from tenantry.organizations.validation import Checker, flatten
 from tenantry.security import Actor, Permission, manages, require
 
@@ -128,7 +129,14 @@ async def check_new(
     for error in extra_errors or ():
         checker.add(error)
     values: dict[str, Any] = data.model_dump(
-        exclude={"address", "primary_contact", "segment_ids", "approve", "parent_id"}
+        exclude={
+            "address",
+            "primary_contact",
+            "segment_ids",
+            "approve",
+            "parent_id",
+            "confirm_duplicate",
+        }
     ) | flatten(data.address, data.primary_contact)
     values["display_name"] = values["display_name"] or data.legal_name
     if data.kind == "reseller" and not data.mpn_id:
@@ -155,11 +163,22 @@ async def build(
     extra_errors: list[FieldError] | None = None,
     require_properties: bool = True,
 ) -> Organization:
-    """Check (:func:`check_new`) and add a new organization below ``parent``: active when
-    ``data.approve``, else pending approval."""
+    """Check (:func:`check_new`) and add a new organization below ``parent``."""
     values, found = await check_new(
         session, parent, data, extra_errors=extra_errors, require_properties=require_properties
     )
+    return await add(session, parent, data, values, found)
+
+
+async def add(
+    session: AsyncSession,
+    parent: Organization,
+    data: OrganizationCreate,
+    values: dict[str, Any],
+    segments: dict[uuid.UUID, Segment],
+) -> Organization:
+    """Add the organization :func:`check_new` checked: active when ``data.approve``, else
+    pending approval."""
     now = utcnow()
     status = OrganizationStatus.ACTIVE if data.approve else OrganizationStatus.PENDING_APPROVAL
     organization = Organization(
@@ -168,7 +187,7 @@ async def build(
         parent_id=parent.id,
         status=status,
         approved_at=now if data.approve else None,
-        segments=[found[i] for i in dict.fromkeys(data.segment_ids)],
+        segments=[segments[i] for i in dict.fromkeys(data.segment_ids)],
     )
     organization.kind = OrganizationKind(data.kind)
     session.add(organization)
@@ -176,12 +195,25 @@ async def build(
     return organization
 
 
-async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) -> Organization:
+async def create(
+    session: AsyncSession,
+    actor: Actor,
+    data: OrganizationCreate,
+    *,
+    tenants: TenantDirectory | None = None,
+) -> Organization:
+    """Create an organization: every field checked (a tenant ID in ``tenants``, Partner
+    Center), then refused as a possible duplicate unless ``data.confirm_duplicate``."""
     require(actor, Permission.ORGANIZATION_CREATE)
     if data.approve:
         require(actor, Permission.ORGANIZATION_APPROVE)
     parent = await _resolve_parent(session, actor, data)
-    organization = await build(session, parent, data)
+    extra = await tenant_errors(tenants, data.tenant_id)
+    values, found = await check_new(session, parent, data, extra_errors=extra)
+    shown = await duplicate_guard.check(
+        session, actor, duplicate_guard.candidate_of(data), confirmed=data.confirm_duplicate
+    )
+    organization = await add(session, parent, data, values, found)
     await record(
         session,
         actor,
@@ -191,6 +223,7 @@ async def create(session: AsyncSession, actor: Actor, data: OrganizationCreate) 
         organization_id=organization.id,
         changes=diff({}, snapshot(organization)),
     )
+    await duplicate_guard.record_confirmed(session, actor, organization, shown)
     return organization
 
 
@@ -201,7 +234,9 @@ async def update(
     data: OrganizationUpdate,
     *,
     if_match: str | None,
+    tenants: TenantDirectory | None = None,
 ) -> Organization:
+    """Edit an organization; a new tenant ID is checked in ``tenants`` (Partner Center)."""
     require(actor, Permission.ORGANIZATION_EDIT_PROFILE)
     organization = await repository.get_for_update(session, actor, organization_id)
     if if_match is not None and if_match.strip().removeprefix("W/") != organization.etag:
@@ -225,6 +260,8 @@ async def update(
     ) | flatten(data.address, data.primary_contact)
     checker = await _checker(session, actor.platform_id)
     values = checker.check(current | changes, creating=False)
+    if "tenant_id" in given and data.tenant_id != organization.tenant_id:
+        checker.errors.extend(await tenant_errors(tenants, data.tenant_id))
     if "erp_id" in given:
         await _check_unique_erp_id(
             session, checker, actor.platform_id, data.erp_id, organization.id

@@ -1,33 +1,36 @@
 """Is a registering organization one the seller's platform knows already?
 
-Three signs, checked in this order: an organization of the platform has the same domain; one has
-the same company registration number in the same country; or the domain is verified in a
-Microsoft tenant the platform already serves (found the way Microsoft publishes it: the
+The signs: an organization of the platform has the same domain, company registration number or
+VAT ID (``organizations.duplicates``, shared with staff creating organizations); or the domain is
+verified in a Microsoft tenant the platform already serves (found the way Microsoft publishes it: the
 domain's OpenID Connect discovery document names its tenant, and Partner Center answers for that
 tenant only when it is one of the partner's customers). When Microsoft cannot be asked (network,
 outage), the registration goes on and the seller's email says the check was incomplete.
+
+What is found goes to the seller only (its alert email and the audit trail): the registrant, a
+stranger, is told no more than that the organization may be registered already.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid
 from dataclasses import dataclass
 
 import httpx
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.models import Organization
+from tenantry.organizations import duplicates as organizations_duplicates
+from tenantry.organizations.duplicates import Candidate
+from tenantry.organizations.tenant_check import lookup_config
 from tenantry.partnercenter import PartnerCenterClient
-from tenantry.partnercenter.config import PartnerCenterConfig
-from tenantry.partnercenter.errors import NotFound, PartnerCenterError
+from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
 from tenantry.settings import Settings
 
 log = structlog.get_logger("tenantry.registration")
-LOOKUP_TIMEOUT_SECONDS = 5.0
 _ISSUER_TENANT = re.compile(r"/([0-9a-fA-F-]{36})/v2\.0/?$")
 
 
@@ -35,7 +38,7 @@ _ISSUER_TENANT = re.compile(r"/([0-9a-fA-F-]{36})/v2\.0/?$")
 class Match:
     """Why the registration may be a duplicate, and of what."""
 
-    reason: str  # "domain" | "registration_number" | "tenant"
+    reason: str  # "domain" | "registration_number" | "vat_id" | "tenant"
     description: str
     existing: Organization | None = None
 
@@ -46,49 +49,17 @@ class Findings:
     incomplete: str | None = None  # why Microsoft could not be asked, if it could not
 
 
-def _compact(number: str) -> str:
-    return re.sub(r"[\s.\-/]", "", number).upper()
-
-
 async def _local(
-    session: AsyncSession,
-    platform_id: uuid.UUID,
-    *,
-    domain: str | None,
-    country: str,
-    registration_number: str | None,
+    session: AsyncSession, platform_id: uuid.UUID, candidate: Candidate
 ) -> Match | None:
-    if domain:
-        found = (
-            await session.execute(
-                select(Organization)
-                .where(
-                    Organization.platform_id == platform_id,
-                    func.lower(Organization.domain) == domain.lower(),
-                )
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        if found is not None:
-            return Match("domain", f"the domain {domain} belongs to {found.display_name}", found)
-    if registration_number:
-        wanted = _compact(registration_number)
-        candidates = await session.execute(
-            select(Organization).where(
-                Organization.platform_id == platform_id,
-                Organization.address_country == country,
-                Organization.registration_number.is_not(None),
-            )
-        )
-        for candidate in candidates.scalars():
-            if _compact(candidate.registration_number or "") == wanted:
-                return Match(
-                    "registration_number",
-                    f"the registration number {registration_number} ({country}) belongs to "
-                    f"{candidate.display_name}",
-                    candidate,
-                )
-    return None
+    matches = await organizations_duplicates.find(session, platform_id, candidate)
+    if not matches:
+        return None
+    # The seller's alert names every sign found; it links the first organization matched.
+    described = "; ".join(
+        f"the {m.sign} {m.value} belongs to {m.existing.display_name}" for m in matches
+    )
+    return Match(matches[0].field, described, matches[0].existing)
 
 
 async def tenant_of_domain(
@@ -112,9 +83,7 @@ async def _served_tenant(
     platform_id: uuid.UUID,
     domain: str,
 ) -> Match | None:
-    config = dataclasses.replace(
-        PartnerCenterConfig.from_settings(settings), max_attempts=2, timeout=LOOKUP_TIMEOUT_SECONDS
-    )
+    config = lookup_config(settings)
     tenant_id = await tenant_of_domain(http, config.login_url, domain)
     if tenant_id is None:
         return None
@@ -134,7 +103,7 @@ async def _served_tenant(
     async with PartnerCenterClient(config, http=http) as client:
         try:
             customer = await client.get_customer(str(tenant_id))
-        except NotFound:
+        except (NotFound, RelationshipMissing):  # not one of the platform's customers
             return None
     name = customer.company_profile.company_name if customer.company_profile else None
     return Match(
@@ -149,15 +118,11 @@ async def find(
     settings: Settings,
     http: httpx.AsyncClient,
     platform_id: uuid.UUID,
-    *,
-    domain: str | None,
-    country: str,
-    registration_number: str | None,
+    candidate: Candidate,
 ) -> Findings:
-    local = await _local(
-        session, platform_id, domain=domain, country=country,
-        registration_number=registration_number,
-    )  # fmt: skip
+    """Whether the registering ``candidate`` may be an organization the platform knows."""
+    local = await _local(session, platform_id, candidate)
+    domain = candidate.domain
     if local is not None or not domain:
         return Findings(local)
     try:

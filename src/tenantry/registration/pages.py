@@ -18,8 +18,8 @@ from tenantry.identity import auth, password_policy, sessions
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations import repository
 from tenantry.organizations.schemas import OrganizationCreate
+from tenantry.organizations.tenant_check import LOOKUP_TIMEOUT_SECONDS
 from tenantry.registration import service, signup, storefront
-from tenantry.registration.duplicates import LOOKUP_TIMEOUT_SECONDS
 from tenantry.settings import Settings
 from tenantry.web.forms import (
     CSRF_FIELD,
@@ -229,10 +229,9 @@ async def register_organization(
             registration_key=key, status_code=exc.status,
         )  # fmt: skip
     if isinstance(outcome, service.PossibleDuplicate):
-        context = {
-            "seller": seller, "legal_name": data.legal_name,
-            "description": outcome.match.description, "email": visitor.user.email,
-        }  # fmt: skip
+        # What matched, and whose it is, stays with the seller (its alert): a registrant may be
+        # anyone, and learns only that the organization may be registered and whom to ask.
+        context = {"seller": seller, "legal_name": data.legal_name, "email": visitor.user.email}
         return render(request, "registration/possible_duplicate.html", context, status_code=409)
     await sessions.enter_organization(session, visitor.auth_session, outcome.organization.id)
     return redirect(next_path)

@@ -22,6 +22,7 @@ from tenantry.errors import Conflict, FieldError
 from tenantry.identity.service import add_membership
 from tenantry.models import Organization, OrganizationStatus, Role, User
 from tenantry.organizations import rules
+from tenantry.organizations.duplicate_guard import candidate_of
 from tenantry.organizations.schemas import OrganizationCreate
 from tenantry.organizations.service import build, check_new, snapshot
 from tenantry.registration import duplicates, notifications
@@ -75,6 +76,7 @@ def _without_seller_fields(data: OrganizationCreate) -> OrganizationCreate:
         update={
             "kind": "customer", "parent_id": None, "erp_id": None, "segment_ids": [],
             "custom_properties": {}, "mpn_id": None, "tenant_id": None, "approve": False,
+            "confirm_duplicate": False,
         }
     )  # fmt: skip
 
@@ -111,9 +113,8 @@ async def register(
         session, seller, data, extra_errors=required_by_country(data), require_properties=False
     )
     findings = await duplicates.find(
-        session, settings, http, seller.platform_id, domain=data.domain,
-        country=data.address.country.upper(), registration_number=data.registration_number,
-    )  # fmt: skip
+        session, settings, http, seller.platform_id, candidate_of(data)
+    )
     if findings.match is not None:
         await _alert(session, registrant, seller, data, findings.match)
         REGISTRATIONS.labels("possible_duplicate").inc()

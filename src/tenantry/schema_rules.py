@@ -9,10 +9,10 @@ summary) names every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, get_args
 
-from pydantic import ValidationError, ValidationInfo, model_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tenantry.errors import FieldError
@@ -31,6 +31,21 @@ def _detail(error: Mapping[str, Any]) -> InitErrorDetails:
         "loc": error["loc"],
         "input": error["input"],
     }
+
+
+def _position(model: type[BaseModel], location: Sequence[str | int]) -> tuple[int, ...]:
+    """Where a field comes in ``model`` (nested models followed), so that errors are listed in
+    the order of the fields, as a form shows them; unknown names last."""
+    if not location or not isinstance(location[0], str):
+        return ()
+    names = list(model.model_fields)
+    if location[0] not in names:
+        return (len(names),)
+    annotation = model.model_fields[location[0]].annotation
+    nested = [a for a in (annotation, *get_args(annotation)) if isinstance(a, type)]
+    inner = next((a for a in nested if issubclass(a, BaseModel)), None)
+    rest = _position(inner, location[1:]) if inner else ()
+    return (names.index(location[0]), *rest)
 
 
 class RuleChecked(InputSchema):
@@ -61,4 +76,5 @@ class RuleChecked(InputSchema):
                 }
                 for e in extra
             ]
+            details.sort(key=lambda d: _position(cls, d["loc"]))
             raise ValidationError.from_exception_data(exc.title, details) from None

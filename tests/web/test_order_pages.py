@@ -50,7 +50,7 @@ async def test_the_customer_is_thanked_and_told_what_happens_now(
     heading, text = said(await client.get(await place_order(client)))
 
     assert heading == "Order placed"
-    assert text.startswith("Thank you. Alpha Customer's order was placed on ")
+    assert text.startswith("Thank you. Alpha Customer's order was submitted on ")
     assert "Alpha Reseller sees it in its orders" in text
     assert NOT_YET in text
     assert "provision" not in text.lower()

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
 from tenantry.audit import api as audit_api
@@ -58,7 +59,10 @@ def create_app(
         await database.dispose()
         queue.close()
 
-    app = FastAPI(
+    # Swagger UI's script and styles come from the installed package, not a CDN: the docs
+    # work on a machine without internet access.
+    app = FastAPIOffline(
+        static_url="/api/docs/assets",
         title="Tenantry",
         version=__version__,
         description=API_DESCRIPTION,

@@ -125,7 +125,9 @@ def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
         overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"
     sandbox_settings = settings_module.SandboxSettings(**overrides)
     app = app_module.create_app(sandbox_settings)
-    url = f"{sandbox_settings.base_url} (Partner Center and Microsoft sign-in stand-in)"
+    # Its home page links the mailbox, the admin center and the control API.
+    home = sandbox_settings.base_url.rstrip("/") + "/"
+    url = f"{home} (Partner Center and Microsoft sign-in stand-in: mailbox, admin center, API)"
     return _server(app, settings.host, settings.sandbox_port), Part("Sandbox", url)
 
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from tenantry_sandbox import auth, control
 from tenantry_sandbox.background import background_services
@@ -34,7 +35,9 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
             yield
         await state.close()
 
-    app = FastAPI(
+    # Swagger UI's assets come from the installed package: the docs work offline.
+    app = FastAPIOffline(
+        static_url="/_sandbox/docs/assets",
         title="Tenantry Partner Center sandbox",
         description="Partner Center and the Microsoft identity platform, for development and tests.",
         version="1.0",

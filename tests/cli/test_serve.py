@@ -179,7 +179,7 @@ async def test_serve_answers_health_checks_lists_the_demo_and_logs_json_lines(
     assert f"on {served.url}" in banner
     assert "admin@northwind.example" in banner
     if with_sandbox:
-        assert f"Sandbox   http://127.0.0.1:{sandbox_port} " in banner
+        assert f"Sandbox   http://127.0.0.1:{sandbox_port}/ " in banner
 
     lines = [json.loads(line) for line in served.log_lines()]
     requests = [line for line in lines if line["event"] == "request"]

@@ -90,10 +90,18 @@ async def test_a_refused_field_is_named_and_everything_typed_is_kept(
 ) -> None:
     await sign_up(client)
     response = await register_organization(
-        client, **{"address.postal_code": "ABC", "registration_number": "", "vat_id": ""}
+        client,
+        **{
+            "address.city": "",
+            "address.postal_code": "ABC",
+            "registration_number": "",
+            "vat_id": "",
+        },
     )
     assert response.status_code == 422
     page = text_of(response)
+    # A missing field and the rules of the country, named together after one submit.
+    assert "City: This field is required." in page
     assert "Postal code: 'ABC' is not a postal code of DK" in page
     assert (
         "Company registration number: Companies in DK give their company registration number"

@@ -174,10 +174,14 @@ async def test_invalid_profile_edit_keeps_what_was_typed(
     url = f"/organizations/{world.customer_a.id}"
     form = profile_form(Page((await client.get(url)).text))
     response = await post_form(
-        client, f"{url}/profile", form | {"address.postal_code": "99", "display_name": "Typed"}
+        client,
+        f"{url}/profile",
+        form | {"address.postal_code": "99", "address.city": "", "display_name": "Typed"},
     )
     assert response.status_code == 422
     page = Page(response.text)
+    # An emptied field and a postal code that does not fit the country, named together.
+    assert field_error(page, "address.city") == "This field is required."
     assert field_error(page, "address.postal_code") == "'99' is not a postal code of DK."
     assert page.field("display_name")["value"] == "Typed"
     assert page.field("version")["value"] == "1"

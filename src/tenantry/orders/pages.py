@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
-from tenantry.models import Organization, OrganizationKind, User
+from tenantry.models import Order, Organization, OrganizationKind, User
 from tenantry.orders import cart as carts
 from tenantry.orders import checkout
 from tenantry.orders.catalog import DEFAULT_TERM, OFFERS, TERMS, Offer, offer_by_slug
@@ -225,6 +225,13 @@ async def change_cart(request: Request, session: DbSession, actor: PageActor) ->
     return redirect("/cart")
 
 
+@router.get("/checkout")
+async def checkout_visited() -> Response:
+    """The checkout is the cart's "Place order" button; opening its address (a bookmark, a link,
+    a reload) leads to the cart, which says what ordering needs."""
+    return redirect("/cart", status_code=302)
+
+
 @router.post("/checkout")
 async def place_order(request: Request, session: DbSession, actor: PageActor) -> Response:
     form = await request.form()
@@ -256,5 +263,20 @@ async def order_page(
 ) -> Response:
     order = await checkout.get_order(session, actor, order_id)
     organization = await session.get(Organization, order.organization_id)
-    context = {"section": "cart", "order": order, "organization": organization, "terms": TERMS}
+    assert organization is not None
+    seller = await session.get(Organization, organization.parent_id)
+    placed_by = await session.get(User, order.placed_by_id) if order.placed_by_id else None
+    context = {
+        "section": "cart", "order": order, "organization": organization, "terms": TERMS,
+        "viewer": _viewer(actor, order), "seller": seller, "placed_by": placed_by,
+        "placed_by_you": order.placed_by_id is not None and order.placed_by_id == actor.user_id,
+    }  # fmt: skip
     return render(request, "store/order.html", context)
+
+
+def _viewer(actor: Actor, order: Order) -> str:
+    """Whom the order page speaks to: ``customer`` (its own organization's people), ``on_behalf``
+    (the seller's staff acting for the customer) or ``seller`` (the seller's staff looking)."""
+    if actor.acting_on_behalf:
+        return "on_behalf"
+    return "customer" if actor.organization_id == order.organization_id else "seller"

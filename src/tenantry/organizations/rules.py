@@ -7,6 +7,8 @@ at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import phonenumbers
 import pycountry
@@ -186,3 +188,66 @@ def mpn_error(field: str, mpn_id: str) -> FieldError | None:
     if not MPN_PATTERN.match(mpn_id):
         return FieldError(field, "mpn_id_format", "an MPN (Partner) ID is 6 to 10 digits")
     return None
+
+
+def reseller_mpn_error(kind: object, mpn_id: object) -> FieldError | None:
+    if kind == "reseller" and not mpn_id:
+        return FieldError("mpn_id", "required", "a reseller needs its MPN (Partner) ID")
+    return None
+
+
+def country_rule_errors(
+    *,
+    country: str,
+    region: str | None,
+    postal_code: str | None,
+    vat_id: str | None,
+    registration_number: str | None,
+    phone: str | None,
+) -> tuple[list[FieldError], str | None]:
+    """Every rule that depends on the organization's country, under the API's field names, and
+    the phone number in E.164 (None when there is none or it is wrong)."""
+    errors = address_errors("address", country, region, postal_code)
+    if errors and errors[0].field == "address.country":
+        return errors, None
+    more: list[FieldError | None] = []
+    if vat_id:
+        more.append(vat_error("vat_id", vat_id, country))
+    if registration_number:
+        more.append(registration_error("registration_number", registration_number, country))
+    normalized = None
+    if phone:
+        normalized, error = normalize_phone("primary_contact.phone", phone, country)
+        more.append(error)
+    return errors + [e for e in more if e is not None], normalized
+
+
+def _given(values: Any, key: str) -> str | None:
+    value = values.get(key) if isinstance(values, Mapping) else None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def given_country(data: Mapping[str, Any]) -> str | None:
+    """The two-letter country of a request body's address, if it names one."""
+    country = _given(data.get("address"), "country")
+    return country.upper() if country and len(country) == 2 else None
+
+
+def given_errors(data: Mapping[str, Any]) -> list[FieldError]:
+    """The rules above on an organization's request body as given, for what it holds: the
+    country's rules when it names a country (the stored one is not known here), the domain's."""
+    errors: list[FieldError] = []
+    domain = _given(data, "domain")
+    if domain and (error := domain_error("domain", domain.lower())):
+        errors.append(error)
+    address, contact = data.get("address"), data.get("primary_contact")
+    country = given_country(data)
+    if country:
+        found, _ = country_rule_errors(
+            country=country, region=_given(address, "region"),
+            postal_code=_given(address, "postal_code"), vat_id=_given(data, "vat_id"),
+            registration_number=_given(data, "registration_number"),
+            phone=_given(contact, "phone"),
+        )  # fmt: skip
+        errors.extend(found)
+    return errors

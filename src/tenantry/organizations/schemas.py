@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
+from tenantry.errors import FieldError
 from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
+from tenantry.organizations import rules
 from tenantry.problems import ProblemDetails
+from tenantry.schema_rules import RuleChecked
 from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
 
 Code2 = Annotated[
@@ -49,7 +53,7 @@ class Contact(InputSchema):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
 
 
-class OrganizationCreate(InputSchema):
+class OrganizationCreate(RuleChecked):
     kind: Literal["reseller", "customer"]
     parent_id: uuid.UUID | None = Field(
         default=None,
@@ -80,8 +84,13 @@ class OrganizationCreate(InputSchema):
         "409 possible_duplicate, listing the matches)",
     )
 
+    @classmethod
+    def rule_errors(cls, data: Mapping[str, Any]) -> list[FieldError]:
+        mpn = rules.reseller_mpn_error(data.get("kind"), data.get("mpn_id"))
+        return rules.given_errors(data) + ([mpn] if mpn else [])
 
-class ProfileUpdate(InputSchema):
+
+class ProfileUpdate(RuleChecked):
     """What the organization's own admins may change."""
 
     display_name: ShortText | None = None
@@ -89,6 +98,10 @@ class ProfileUpdate(InputSchema):
     address: Address | None = None
     primary_contact: Contact | None = None
     preferred_currency: Code3 | None = None
+
+    @classmethod
+    def rule_errors(cls, data: Mapping[str, Any]) -> list[FieldError]:
+        return rules.given_errors(data)
 
 
 class OrganizationUpdate(ProfileUpdate):

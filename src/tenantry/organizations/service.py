@@ -18,7 +18,7 @@ from tenantry.models import (
     Segment,
     utcnow,
 )
-from tenantry.organizations import duplicate_guard, repository
+from tenantry.organizations import duplicate_guard, repository, rules
 from tenantry.organizations.schemas import (
     BASIC_FIELDS,
     OrganizationCreate,
@@ -139,8 +139,7 @@ async def check_new(
         }
     ) | flatten(data.address, data.primary_contact)
     values["display_name"] = values["display_name"] or data.legal_name
-    if data.kind == "reseller" and not data.mpn_id:
-        checker.add(FieldError("mpn_id", "required", "a reseller needs its MPN (Partner) ID"))
+    checker.add(rules.reseller_mpn_error(data.kind, data.mpn_id))
     values = checker.check(values, creating=True)
     if not require_properties:
         checker.errors = [

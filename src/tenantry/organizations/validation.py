@@ -44,26 +44,15 @@ class Checker:
 
     def check(self, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         """Validate the organization as it would be after the write; return normalised values."""
-        country = values["address_country"]
-        self.errors.extend(
-            rules.address_errors(
-                "address", country, values.get("address_region"), values.get("address_postal_code")
-            )
-        )
-        if values.get("vat_id"):
-            self.add(rules.vat_error("vat_id", values["vat_id"], country))
-        if values.get("registration_number"):
-            self.add(
-                rules.registration_error(
-                    "registration_number", values["registration_number"], country
-                )
-            )
-        if values.get("contact_phone"):
-            phone, error = rules.normalize_phone(
-                "primary_contact.phone", values["contact_phone"], country
-            )
-            self.add(error)
-            values["contact_phone"] = phone or values["contact_phone"]
+        errors, phone = rules.country_rule_errors(
+            country=values["address_country"], region=values.get("address_region"),
+            postal_code=values.get("address_postal_code"), vat_id=values.get("vat_id"),
+            registration_number=values.get("registration_number"),
+            phone=values.get("contact_phone"),
+        )  # fmt: skip
+        self.errors.extend(errors)
+        if phone:
+            values["contact_phone"] = phone
         if values.get("domain"):
             self.add(rules.domain_error("domain", values["domain"]))
         self.add(

@@ -17,7 +17,6 @@ from tenantry.errors import TenantryError, TooManyRequests
 from tenantry.identity import auth, password_policy, sessions
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations import repository
-from tenantry.organizations.schemas import OrganizationCreate
 from tenantry.organizations.tenant_check import LOOKUP_TIMEOUT_SECONDS
 from tenantry.registration import service, signup, storefront
 from tenantry.settings import Settings
@@ -215,7 +214,7 @@ async def register_organization(
     transport = getattr(request.app.state, "http_transport", None)
     try:
         data = validate(
-            OrganizationCreate, payload(values, groups=forms.GROUPS) | {"kind": "customer"}
+            service.Registration, payload(values, groups=forms.GROUPS) | {"kind": "customer"}
         )
         async with httpx.AsyncClient(transport=transport, timeout=LOOKUP_TIMEOUT_SECONDS) as http:
             outcome = await service.register(

@@ -9,7 +9,9 @@ organization (the form carries a key, as the checkout does).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from prometheus_client import Counter
@@ -49,12 +51,13 @@ class PossibleDuplicate:
     match: duplicates.Match
 
 
-def required_by_country(data: OrganizationCreate) -> list[FieldError]:
+def required_by_country(
+    country: str, registration_number: object, vat_id: object
+) -> list[FieldError]:
     """A registering company gives its registration number where the country's register has a
     known format, and its VAT ID in the EU (sellers need it to invoice without VAT)."""
-    country = data.address.country.upper()
     errors: list[FieldError] = []
-    if country in rules.REGISTRATION_MODULES and not data.registration_number:
+    if country in rules.REGISTRATION_MODULES and not registration_number:
         errors.append(
             FieldError(
                 "registration_number",
@@ -62,11 +65,25 @@ def required_by_country(data: OrganizationCreate) -> list[FieldError]:
                 f"companies in {country} give their company registration number",
             )
         )
-    if country in rules.EU_COUNTRIES and not data.vat_id:
+    if country in rules.EU_COUNTRIES and not vat_id:
         errors.append(
             FieldError("vat_id", "required_in_country", f"companies in {country} give their VAT ID")
         )
     return errors
+
+
+class Registration(OrganizationCreate):
+    """What a registrant sends: an organization, with the numbers its country requires."""
+
+    @classmethod
+    def rule_errors(cls, data: Mapping[str, Any]) -> list[FieldError]:
+        country = rules.given_country(data)
+        required = (
+            required_by_country(country, data.get("registration_number"), data.get("vat_id"))
+            if country
+            else []
+        )
+        return super().rule_errors(data) + required
 
 
 def _without_seller_fields(data: OrganizationCreate) -> OrganizationCreate:
@@ -110,7 +127,13 @@ async def register(
         )
     # Every field is checked, and reported at once, before anything is looked up.
     await check_new(
-        session, seller, data, extra_errors=required_by_country(data), require_properties=False
+        session,
+        seller,
+        data,
+        extra_errors=required_by_country(
+            data.address.country.upper(), data.registration_number, data.vat_id
+        ),
+        require_properties=False,
     )
     findings = await duplicates.find(
         session, settings, http, seller.platform_id, candidate_of(data)

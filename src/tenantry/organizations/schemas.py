@@ -9,7 +9,14 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import EmailStr, Field, StringConstraints
 
 from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
-from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
+from tenantry.schemas import (
+    Clearable,
+    InputSchema,
+    ReadSchema,
+    Reason,
+    ShortText,
+    UpdateSchema,
+)
 
 Code2 = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
@@ -74,11 +81,11 @@ class OrganizationCreate(InputSchema):
     )
 
 
-class ProfileUpdate(InputSchema):
+class ProfileUpdate(UpdateSchema):
     """What the organization's own admins may change."""
 
     display_name: ShortText | None = None
-    domain: Domain | None = None
+    domain: Clearable[Domain] = None
     address: Address | None = None
     primary_contact: Contact | None = None
     preferred_currency: Code3 | None = None
@@ -88,13 +95,13 @@ class OrganizationUpdate(ProfileUpdate):
     """Profile plus basic details; basic details need the seller's rights. Industry is fixed."""
 
     legal_name: ShortText | None = None
-    registration_number: Identifier | None = None
-    vat_id: Identifier | None = None
-    erp_id: Identifier | None = None
+    registration_number: Clearable[Identifier] = None
+    vat_id: Clearable[Identifier] = None
+    erp_id: Clearable[Identifier] = None
     segment_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] | None = Field(default=None, max_length=50)
-    mpn_id: MpnId | None = None
-    tenant_id: uuid.UUID | None = None
+    mpn_id: Clearable[MpnId] = None
+    tenant_id: Clearable[uuid.UUID] = None
 
 
 BASIC_FIELDS = frozenset(OrganizationUpdate.model_fields) - frozenset(ProfileUpdate.model_fields)
@@ -177,7 +184,7 @@ class PlatformConfigRead(ReadSchema):
     notification_cc: list[str]
 
 
-class PlatformConfigUpdate(InputSchema):
+class PlatformConfigUpdate(UpdateSchema):
     allowed_currencies: list[Code3] | None = Field(default=None, min_length=1, max_length=50)
     erp_id_required_for_orders: bool | None = None
     work_account_domains: list[Domain] | None = Field(default=None, max_length=200)
@@ -192,5 +199,5 @@ class SignInRequirementRead(ReadSchema):
     )
 
 
-class SignInRequirementUpdate(InputSchema):
+class SignInRequirementUpdate(UpdateSchema):
     requirement: SignInRequirement

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
+from tenantry.organizations import rules
 from tenantry.schemas import (
     Clearable,
     InputSchema,
@@ -184,11 +187,52 @@ class PlatformConfigRead(ReadSchema):
     notification_cc: list[str]
 
 
+def _rule(rule: str, check: Callable[[str], str]) -> Callable[[str], str]:
+    """A rule of :mod:`rules` as a schema validator whose error names the rule."""
+
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise PydanticCustomError(rule, str(exc)) from None
+
+    return validate
+
+
+def _no_duplicates(values: list[Any]) -> list[Any]:
+    seen = [str(v).lower() for v in values]
+    repeated = sorted({v for v in seen if seen.count(v) > 1})
+    if repeated:
+        raise PydanticCustomError("unique", f"listed more than once: {', '.join(repeated)}")
+    return values
+
+
+Currency = Annotated[str, AfterValidator(_rule("iso4217", rules.iso4217))]
+WorkDomain = Annotated[
+    str, StringConstraints(max_length=253), AfterValidator(_rule("domain_name", rules.dns_domain))
+]
+
+
 class PlatformConfigUpdate(UpdateSchema):
-    allowed_currencies: list[Code3] | None = Field(default=None, min_length=1, max_length=50)
+    allowed_currencies: Annotated[list[Currency], AfterValidator(_no_duplicates)] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="ISO 4217 codes, each once. Removing one that an organization prefers is "
+        "refused (409 currency_in_use, naming them): change their currency first.",
+    )
     erp_id_required_for_orders: bool | None = None
-    work_account_domains: list[Domain] | None = Field(default=None, max_length=200)
-    notification_cc: list[EmailStr] | None = Field(default=None, max_length=20)
+    work_account_domains: Annotated[list[WorkDomain], AfterValidator(_no_duplicates)] | None = (
+        Field(
+            default=None,
+            max_length=200,
+            description="Domain names (IDNA; stored lower-case in their xn-- form), each once, "
+            "no wildcards: work accounts from exactly these domains may sign in.",
+        )
+    )
+    notification_cc: Annotated[list[EmailStr], AfterValidator(_no_duplicates)] | None = Field(
+        default=None, max_length=20
+    )
 
 
 class SignInRequirementRead(ReadSchema):

@@ -20,6 +20,7 @@ from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
 from tenantry.identity import pages as identity_pages
 from tenantry.identity.microsoft import MicrosoftSignIn
 from tenantry.jobs.queue import JobQueue
+from tenantry.methods import AllowHeaderMiddleware
 from tenantry.observability import RequestContextMiddleware
 from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
@@ -72,6 +73,7 @@ def create_app(
     app.state.http_transport = http_transport
     app.state.microsoft = MicrosoftSignIn(settings)
     problems.install(app)
+    app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(organizations_api.router)

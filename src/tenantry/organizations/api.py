@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from tenantry import idempotency
@@ -34,6 +34,22 @@ from tenantry.schemas import Page
 from tenantry.security import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["organizations"], responses=API_ERRORS)
+
+CREATE_EXAMPLE = {
+    "kind": "customer",
+    "legal_name": "Contoso ApS",
+    "domain": "contoso.example",
+    "industry": "retail",
+    "address": {
+        "line1": "Nørregade 1",
+        "city": "Copenhagen",
+        "postal_code": "1165",
+        "country": "DK",
+    },
+    "primary_contact": {"name": "Ada Admin", "email": "ada@contoso.example"},
+    "preferred_currency": "EUR",
+}
+UPDATE_EXAMPLE = {"display_name": "Contoso", "vat_id": None}
 
 
 def _read(organization: object, response: Response | None = None) -> OrganizationRead:
@@ -74,7 +90,9 @@ async def create_organization(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    data: OrganizationCreate,
+    data: Annotated[
+        OrganizationCreate, Body(openapi_examples={"customer": {"value": CREATE_EXAMPLE}})
+    ],
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
 ) -> OrganizationRead:
     key_fingerprint = idempotency.fingerprint(
@@ -109,7 +127,9 @@ async def get_organization(
 )
 async def update_organization(
     organization_id: uuid.UUID,
-    data: OrganizationUpdate,
+    data: Annotated[
+        OrganizationUpdate, Body(openapi_examples={"rename": {"value": UPDATE_EXAMPLE}})
+    ],
     session: DbSession,
     actor: CurrentActor,
     response: Response,

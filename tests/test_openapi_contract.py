@@ -5,6 +5,10 @@ operation), then chains operations through the links it infers (the stateful pha
 admin and as a reseller admin. Every answer must be documented: no 5xx, no status the operation
 does not list, no body outside its schema. When a check fails, fix the code or the document, not
 the check.
+
+Requests are aimed at real objects of a seeded world (ids that belong together, the stored version
+as If-Match), so write routes run past their lookups; the platform admin's run must get a success
+from every write operation (POST, PUT, PATCH, DELETE), or the test says which never got one.
 """
 
 from __future__ import annotations

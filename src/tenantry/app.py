@@ -22,6 +22,7 @@ from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
 from tenantry.identity import pages as identity_pages
 from tenantry.identity.microsoft import MicrosoftSignIn
 from tenantry.jobs.queue import JobQueue
+from tenantry.methods import AllowHeaderMiddleware
 from tenantry.observability import RequestContextMiddleware
 from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
@@ -79,6 +80,7 @@ def create_app(
     # Who is calling: deps and the page machinery ask identity through this, never import it.
     deps.install_authenticator(app, identity_callers.SessionsAndTokens())
     problems.install(app)
+    app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(organizations_api.router)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -45,3 +53,54 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = Field(default=None, description="Absent on the last page")
+
+
+class _ClearableMarker:
+    """Marks an :class:`UpdateSchema` field whose ``null`` means "remove the value"."""
+
+    def __repr__(self) -> str:
+        return "Clearable"
+
+
+CLEARABLE = _ClearableMarker()
+# An optional value that an update may clear by sending null (a VAT ID, a domain).
+Clearable = Annotated[T | None, CLEARABLE]
+
+
+@cache
+def clearable_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name for name, info in model.model_fields.items() if CLEARABLE in info.metadata
+    )
+
+
+def _no_null_in_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Publish what the validator enforces: only clearable fields list ``null`` in OpenAPI."""
+    clearable = clearable_fields(model)
+    for name, prop in schema.get("properties", {}).items():
+        if name in clearable or "anyOf" not in prop:
+            continue
+        kept = [option for option in prop.pop("anyOf") if option != {"type": "null"}]
+        prop.pop("default", None)
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+
+
+class UpdateSchema(InputSchema):
+    """A partial update (``XUpdate``): a field left out keeps its value. ``null`` removes a
+    value only in fields declared :data:`Clearable`; in any other field (a name, a list, an
+    object) null has no meaning and is refused with the rule ``not_null`` naming the field,
+    instead of reaching a column that cannot hold it."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_in_schema)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in clearable_fields(cls):
+            raise PydanticCustomError(
+                "not_null", "may not be null; leave the field out to keep its value"
+            )
+        return value

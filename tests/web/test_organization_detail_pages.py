@@ -187,6 +187,17 @@ async def test_invalid_profile_edit_keeps_what_was_typed(
     assert page.field("version")["value"] == "1"
 
 
+async def test_an_emptied_required_profile_field_is_named_beside_it(
+    client: httpx.AsyncClient, people: People, world: World
+) -> None:
+    await sign_in(client, people.customer_admin.email)
+    url = f"/organizations/{world.customer_a.id}"
+    form = profile_form(Page((await client.get(url)).text))
+    response = await post_form(client, f"{url}/profile", form | {"display_name": ""})
+    assert response.status_code == 422
+    assert field_error(Page(response.text), "display_name") == "This field is required."
+
+
 async def test_a_stale_edit_is_detected_not_lost(
     client: httpx.AsyncClient, people: People, world: World
 ) -> None:

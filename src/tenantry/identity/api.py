@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from tenantry.deps import CurrentActor, DbSession
 from tenantry.identity import service
@@ -28,6 +29,9 @@ MEMBERS = "/organizations/{organization_id}/members"
 API_TOKENS = "/organizations/{organization_id}/api-tokens"
 Cursor = Query(default=None, max_length=500)
 Limit = Query(default=50, ge=1, le=MAX_PAGE_SIZE)
+
+
+TOKEN_EXAMPLE = {"name": "ERP integration", "role": "customer_user", "expires_in_days": 90}
 
 
 def _member(membership: Membership, user: User) -> MemberRead:
@@ -123,7 +127,10 @@ async def list_api_tokens(
     "revoked. Its role must be one of the organization's kind and no more than your own.",
 )
 async def create_api_token(
-    organization_id: uuid.UUID, data: ApiTokenCreate, session: DbSession, actor: CurrentActor
+    organization_id: uuid.UUID,
+    data: Annotated[ApiTokenCreate, Body(openapi_examples={"erp": {"value": TOKEN_EXAMPLE}})],
+    session: DbSession,
+    actor: CurrentActor,
 ) -> ApiTokenIssued:
     token, secret = await service.create_api_token(session, actor, organization_id, data)
     read = ApiTokenRead.model_validate(token)

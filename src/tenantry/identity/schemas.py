@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, computed_field
 
 from tenantry.models import OrganizationKind, OrganizationStatus, Role, utcnow
-from tenantry.schemas import InputSchema, ReadSchema, ShortText
+from tenantry.schemas import InputSchema, ReadSchema, ShortText, UpdateSchema
 from tenantry.security import Permission
 
 TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -32,7 +32,7 @@ class MemberCreate(InputSchema):
     role: Role = Field(description="Must be one of the roles of the organization's kind")
 
 
-class MemberUpdate(InputSchema):
+class MemberUpdate(UpdateSchema):
     role: Role | None = Field(default=None, description="The member's new role")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from tenantry import idempotency
@@ -39,6 +39,22 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
 }
 router = APIRouter(prefix="/api/v1", tags=["organizations"], responses=API_ERRORS)
+
+CREATE_EXAMPLE = {
+    "kind": "customer",
+    "legal_name": "Contoso ApS",
+    "domain": "contoso.example",
+    "industry": "retail",
+    "address": {
+        "line1": "Nørregade 1",
+        "city": "Copenhagen",
+        "postal_code": "1165",
+        "country": "DK",
+    },
+    "primary_contact": {"name": "Ada Admin", "email": "ada@contoso.example"},
+    "preferred_currency": "EUR",
+}
+UPDATE_EXAMPLE = {"display_name": "Contoso", "vat_id": None}
 
 
 def _read(organization: object, response: Response | None = None) -> OrganizationRead:
@@ -88,7 +104,9 @@ async def create_organization(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    data: OrganizationCreate,
+    data: Annotated[
+        OrganizationCreate, Body(openapi_examples={"customer": {"value": CREATE_EXAMPLE}})
+    ],
     tenants: Tenants,
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
 ) -> OrganizationRead:
@@ -126,7 +144,9 @@ async def get_organization(
 )
 async def update_organization(
     organization_id: uuid.UUID,
-    data: OrganizationUpdate,
+    data: Annotated[
+        OrganizationUpdate, Body(openapi_examples={"rename": {"value": UPDATE_EXAMPLE}})
+    ],
     session: DbSession,
     actor: CurrentActor,
     response: Response,

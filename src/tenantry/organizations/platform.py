@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import diff, record
-from tenantry.errors import Conflict
+from tenantry.errors import Conflict, FieldError
 from tenantry.models import CustomPropertyDefinition, PlatformConfig, Segment
 from tenantry.organizations import repository
 from tenantry.organizations.schemas import (
@@ -78,15 +78,52 @@ async def get_config(session: AsyncSession, actor: Actor) -> PlatformConfig:
     return await repository.platform_config(session, actor.platform_id)
 
 
+class CurrencyInUse(Conflict):
+    code = "currency_in_use"
+    title = "Organizations pay in a currency you removed"
+
+
+STRANDED_NAMED = 20
+
+
+async def _refuse_stranding(session: AsyncSession, actor: Actor, currencies: list[str]) -> None:
+    """Refuse a currency list that leaves organizations with a preferred currency the platform no
+    longer allows: every later edit of theirs would be refused for it."""
+    stranded = await repository.preferring_other_currencies(session, actor.platform_id, currencies)
+    if not stranded:
+        return
+    names = ", ".join(
+        f"{o.display_name} ({o.preferred_currency})" for o in stranded[:STRANDED_NAMED]
+    )
+    more = f" and {len(stranded) - STRANDED_NAMED} more" if len(stranded) > STRANDED_NAMED else ""
+    message = f"still preferred by {names}{more}; change their currency first"
+    raise CurrencyInUse(
+        f"allowed_currencies: {message}",
+        errors=[FieldError("allowed_currencies", "currency_in_use", message)],
+        organizations=[
+            {
+                "id": str(o.id),
+                "display_name": o.display_name,
+                "preferred_currency": o.preferred_currency,
+            }
+            for o in stranded
+        ],
+    )
+
+
 async def update_config(
     session: AsyncSession, actor: Actor, data: PlatformConfigUpdate
 ) -> PlatformConfig:
     require(actor, Permission.PLATFORM_CONFIGURE)
     config = await repository.platform_config(session, actor.platform_id, for_update=True)
     before = _config_values(config)
-    for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(config, key, [str(v).lower() if key != "allowed_currencies" else v for v in value]
-                if isinstance(value, list) else value)  # fmt: skip
+    if data.allowed_currencies is not None:
+        await _refuse_stranding(session, actor, data.allowed_currencies)
+    changes = data.model_dump(exclude_unset=True)
+    if data.notification_cc is not None:
+        changes["notification_cc"] = [str(e).lower() for e in data.notification_cc]
+    for key, value in changes.items():
+        setattr(config, key, value)
     await session.flush()
     await record(
         session, actor, action="platform.configured", target_type="platform",

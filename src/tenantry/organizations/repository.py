@@ -177,3 +177,18 @@ async def erp_id_taken(
     if exclude:
         query = query.where(Organization.id != exclude)
     return (await session.execute(query.limit(1))).first() is not None
+
+
+async def preferring_other_currencies(
+    session: AsyncSession, platform_id: uuid.UUID, currencies: list[str]
+) -> list[Organization]:
+    """The platform's organizations (itself included) whose preferred currency is not listed."""
+    rows = await session.scalars(
+        select(Organization)
+        .where(
+            Organization.platform_id == platform_id,
+            Organization.preferred_currency.not_in(currencies),
+        )
+        .order_by(Organization.display_name, Organization.id)
+    )
+    return list(rows)

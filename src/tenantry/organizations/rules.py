@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import idna
 import phonenumbers
 import pycountry
 from stdnum import get_cc_module
@@ -251,3 +252,23 @@ def given_errors(data: Mapping[str, Any]) -> list[FieldError]:
         )  # fmt: skip
         errors.extend(found)
     return errors
+
+
+def iso4217(currency: str) -> str:
+    """An ISO 4217 currency code, upper-case; raises ``ValueError`` for an unknown one."""
+    code = currency.strip().upper()
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"'{currency}' is not an ISO 4217 currency code")
+    return code
+
+
+def dns_domain(domain: str) -> str:
+    """A domain name as DNS and email know it: IDNA 2008 (UTS 46 mapping), lower-case, its
+    A-label (``xn--``) form, at least two labels, no wildcard. Raises ``ValueError``."""
+    try:
+        ascii_name = idna.encode(domain.strip(), uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(f"'{domain}' is not a domain name ({exc})") from None
+    if "." not in ascii_name or "" in ascii_name.split("."):
+        raise ValueError(f"'{domain}' is not a domain name (it needs a dot between labels)")
+    return ascii_name

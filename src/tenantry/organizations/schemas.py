@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from tenantry.errors import FieldError
 from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
 from tenantry.organizations import rules
 from tenantry.problems import ProblemDetails
 from tenantry.schema_rules import RuleChecked
-from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
+from tenantry.schemas import (
+    Clearable,
+    InputSchema,
+    ReadSchema,
+    Reason,
+    ShortText,
+    UpdateSchema,
+)
 
 Code2 = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
@@ -90,11 +98,11 @@ class OrganizationCreate(RuleChecked):
         return rules.given_errors(data) + ([mpn] if mpn else [])
 
 
-class ProfileUpdate(RuleChecked):
+class ProfileUpdate(UpdateSchema, RuleChecked):
     """What the organization's own admins may change."""
 
     display_name: ShortText | None = None
-    domain: Domain | None = None
+    domain: Clearable[Domain] = None
     address: Address | None = None
     primary_contact: Contact | None = None
     preferred_currency: Code3 | None = None
@@ -108,13 +116,13 @@ class OrganizationUpdate(ProfileUpdate):
     """Profile plus basic details; basic details need the seller's rights. Industry is fixed."""
 
     legal_name: ShortText | None = None
-    registration_number: Identifier | None = None
-    vat_id: Identifier | None = None
-    erp_id: Identifier | None = None
+    registration_number: Clearable[Identifier] = None
+    vat_id: Clearable[Identifier] = None
+    erp_id: Clearable[Identifier] = None
     segment_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] | None = Field(default=None, max_length=50)
-    mpn_id: MpnId | None = None
-    tenant_id: uuid.UUID | None = None
+    mpn_id: Clearable[MpnId] = None
+    tenant_id: Clearable[uuid.UUID] = None
 
 
 BASIC_FIELDS = frozenset(OrganizationUpdate.model_fields) - frozenset(ProfileUpdate.model_fields)
@@ -212,11 +220,52 @@ class PlatformConfigRead(ReadSchema):
     notification_cc: list[str]
 
 
-class PlatformConfigUpdate(InputSchema):
-    allowed_currencies: list[Code3] | None = Field(default=None, min_length=1, max_length=50)
+def _rule(rule: str, check: Callable[[str], str]) -> Callable[[str], str]:
+    """A rule of :mod:`rules` as a schema validator whose error names the rule."""
+
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise PydanticCustomError(rule, str(exc)) from None
+
+    return validate
+
+
+def _no_duplicates(values: list[Any]) -> list[Any]:
+    seen = [str(v).lower() for v in values]
+    repeated = sorted({v for v in seen if seen.count(v) > 1})
+    if repeated:
+        raise PydanticCustomError("unique", f"listed more than once: {', '.join(repeated)}")
+    return values
+
+
+Currency = Annotated[str, AfterValidator(_rule("iso4217", rules.iso4217))]
+WorkDomain = Annotated[
+    str, StringConstraints(max_length=253), AfterValidator(_rule("domain_name", rules.dns_domain))
+]
+
+
+class PlatformConfigUpdate(UpdateSchema):
+    allowed_currencies: Annotated[list[Currency], AfterValidator(_no_duplicates)] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="ISO 4217 codes, each once. Removing one that an organization prefers is "
+        "refused (409 currency_in_use, naming them): change their currency first.",
+    )
     erp_id_required_for_orders: bool | None = None
-    work_account_domains: list[Domain] | None = Field(default=None, max_length=200)
-    notification_cc: list[EmailStr] | None = Field(default=None, max_length=20)
+    work_account_domains: Annotated[list[WorkDomain], AfterValidator(_no_duplicates)] | None = (
+        Field(
+            default=None,
+            max_length=200,
+            description="Domain names (IDNA; stored lower-case in their xn-- form), each once, "
+            "no wildcards: work accounts from exactly these domains may sign in.",
+        )
+    )
+    notification_cc: Annotated[list[EmailStr], AfterValidator(_no_duplicates)] | None = Field(
+        default=None, max_length=20
+    )
 
 
 class SignInRequirementRead(ReadSchema):
@@ -227,5 +276,5 @@ class SignInRequirementRead(ReadSchema):
     )
 
 
-class SignInRequirementUpdate(InputSchema):
+class SignInRequirementUpdate(UpdateSchema):
     requirement: SignInRequirement

@@ -32,10 +32,6 @@ AUDITED_COLUMNS = tuple(
     c.key for c in inspect(Organization).column_attrs if c.key not in {"updated_at", "created_at"}
 )
 
-REQUIRED_FIELDS = frozenset(
-    {"legal_name", "display_name", "address", "primary_contact", "preferred_currency"}
-)
-
 
 def snapshot(organization: Organization) -> dict[str, Any]:
     values = {key: getattr(organization, key) for key in AUDITED_COLUMNS}
@@ -243,10 +239,7 @@ async def update(
             f"the organization is at version {organization.version}, not {if_match}; "
             "reload it and apply your change again"
         )
-    given = data.model_fields_set
-    cleared = sorted(k for k in given & REQUIRED_FIELDS if getattr(data, k) is None)
-    if cleared:
-        raise ValidationFailed([FieldError(k, "required", f"{k} cannot be empty") for k in cleared])
+    given = data.model_fields_set  # null reaches here only for the schema's clearable fields
     basic = given & BASIC_FIELDS
     if basic and not (
         actor.can(Permission.ORGANIZATION_EDIT_BASIC) and manages(actor, organization)

@@ -28,6 +28,7 @@ DEFAULT_NEXT = "/organizations"
 
 _FRIENDLY = {
     "required": "This field is required.",
+    "not_null": "This field is required.",
     "string_pattern_mismatch": "This is not in the expected format.",
     "uuid_parsing": "This is not a valid ID.",
     "uuid_type": "This is not a valid ID.",

@@ -6,23 +6,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, Strict
 
-from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
-from tenantry.schemas import InputSchema, ReadSchema, Reason, ShortText
+from tenantry.models import (
+    OrganizationKind,
+    OrganizationStatus,
+    PlatformModel,
+    SignInRequirement,
+)
+from tenantry.schemas import (
+    Description,
+    Email,
+    Id,
+    InputSchema,
+    OptionalText,
+    ReadSchema,
+    Reason,
+    ShortText,
+)
+from tenantry.text import Text
 
-Code2 = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
-]
-Code3 = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")
-]
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Domain = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=253)]
-MpnId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6,10}$")]
-PropertyKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-PropertyValue = Annotated[str, StringConstraints(max_length=500)]
+Code2 = Annotated[str, Text(to_upper=True, pattern=r"^[A-Za-z]{2}$", max_length=2)]
+Code3 = Annotated[str, Text(to_upper=True, pattern=r"^[A-Za-z]{3}$", max_length=3)]
+Identifier = Annotated[str, Text(min_length=1, max_length=64)]
+Domain = Annotated[str, Text(to_lower=True, max_length=253)]
+# ASCII digits only: a pattern's \d would take any script's digits (full-width, Arabic-Indic).
+MpnId = Annotated[str, Text(pattern=r"^[0-9]{6,10}$", max_length=10)]
+PropertyKey = Annotated[str, Text(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
+PropertyValue = Annotated[str, Text(max_length=500)]
 Industry = Literal[
     "agriculture", "construction", "education", "energy", "finance", "government", "healthcare",
     "hospitality", "information_technology", "legal", "manufacturing", "media", "nonprofit",
@@ -34,23 +45,21 @@ INDUSTRIES: tuple[str, ...] = get_args(Industry)
 class Address(InputSchema):
     line1: ShortText
     line2: OptionalText | None = None
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
-        None
-    )
+    city: Annotated[str, Text(min_length=1, max_length=100)]
+    region: Annotated[str, Text(max_length=100)] | None = None
+    postal_code: Annotated[str, Text(max_length=20)] | None = None
     country: Code2
 
 
 class Contact(InputSchema):
     name: ShortText
-    email: EmailStr = Field(max_length=254)
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    email: Email
+    phone: Annotated[str, Text(max_length=32)] | None = None
 
 
 class OrganizationCreate(InputSchema):
     kind: Literal["reseller", "customer"]
-    parent_id: uuid.UUID | None = Field(
+    parent_id: Id | None = Field(
         default=None,
         description="The reseller a customer belongs to; omit for a direct customer of the platform "
         "or when a reseller creates its own customer.",
@@ -65,10 +74,10 @@ class OrganizationCreate(InputSchema):
     primary_contact: Contact
     preferred_currency: Code3
     erp_id: Identifier | None = None
-    segment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    segment_ids: list[Id] = Field(default_factory=list, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] = Field(default_factory=dict, max_length=50)
     mpn_id: MpnId | None = Field(default=None, description="Resellers' MPN (Partner) ID")
-    tenant_id: uuid.UUID | None = Field(default=None, description="The Microsoft tenant, if known")
+    tenant_id: Id | None = Field(default=None, description="The Microsoft tenant, if known")
     approve: bool = Field(
         default=False, description="'Create and approve': start active, not pending"
     )
@@ -91,10 +100,10 @@ class OrganizationUpdate(ProfileUpdate):
     registration_number: Identifier | None = None
     vat_id: Identifier | None = None
     erp_id: Identifier | None = None
-    segment_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    segment_ids: list[Id] | None = Field(default=None, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] | None = Field(default=None, max_length=50)
     mpn_id: MpnId | None = None
-    tenant_id: uuid.UUID | None = None
+    tenant_id: Id | None = None
 
 
 BASIC_FIELDS = frozenset(OrganizationUpdate.model_fields) - frozenset(ProfileUpdate.model_fields)
@@ -153,8 +162,8 @@ class OrganizationRead(ReadSchema):
 
 
 class SegmentCreate(InputSchema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    name: Annotated[str, Text(min_length=1, max_length=64)]
+    description: Description | None = None
 
 
 class CustomPropertyCreate(InputSchema):
@@ -181,7 +190,7 @@ class PlatformConfigUpdate(InputSchema):
     allowed_currencies: list[Code3] | None = Field(default=None, min_length=1, max_length=50)
     erp_id_required_for_orders: bool | None = None
     work_account_domains: list[Domain] | None = Field(default=None, max_length=200)
-    notification_cc: list[EmailStr] | None = Field(default=None, max_length=20)
+    notification_cc: list[Email] | None = Field(default=None, max_length=20)
 
 
 class SignInRequirementRead(ReadSchema):
@@ -193,4 +202,4 @@ class SignInRequirementRead(ReadSchema):
 
 
 class SignInRequirementUpdate(InputSchema):
-    requirement: SignInRequirement
+    requirement: Annotated[SignInRequirement, Strict(False)]

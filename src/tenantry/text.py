@@ -108,6 +108,16 @@ def clean(value: str, *, multiline: bool = False) -> str:
     return unicodedata.normalize("NFC", trimmed)
 
 
+def scrub(value: str) -> str:
+    """For text nobody can be asked to correct (a name from a Microsoft account): what
+    :func:`clean` would refuse is dropped instead, and invisible-only text becomes empty."""
+    kept = "".join(char for char in value if _refusal(char, multiline=False) is None)
+    try:
+        return clean(kept)
+    except TextRefused:
+        return ""
+
+
 def clean_any(value: Any, *, multiline: bool = False) -> Any:
     """:func:`clean` for strings as a Pydantic error; anything else passes unchanged (the
     field's own type refuses it)."""

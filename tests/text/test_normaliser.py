@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from tenantry.text import Text, TextRefused, clean, is_invisible
+from tenantry.text import Text, TextRefused, clean, is_invisible, scrub
 
 KEPT = [
     ("  Zoë Åberg ", "Zoë Åberg"),
@@ -93,3 +93,8 @@ def test_visible_text_is_never_refused(raw: str) -> None:
     if any(0xFDD0 <= ord(c) <= 0xFDEF or (ord(c) & 0xFFFE) == 0xFFFE for c in raw):
         return
     assert clean(raw) == unicodedata.normalize("NFC", raw)
+
+
+def test_a_name_nobody_can_correct_is_scrubbed_instead() -> None:
+    assert scrub("Mallory\u202e \x07Evil\u200b") == "Mallory Evil"
+    assert scrub("\u200b\u2060") == ""

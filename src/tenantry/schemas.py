@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-from functools import cache
+import uuid
+from functools import cache, partial
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
-    StringConstraints,
+    Strict,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from tenantry.text import Text, clean_any, refuse_hidden
+
 T = TypeVar("T")
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+# Every text field of a request is one of these (or another ``Text``): see tenantry.text.
+ShortText = Annotated[str, Text(min_length=1, max_length=200)]
+OptionalText = Annotated[str, Text(max_length=200)]
+Reason = Annotated[str, Text(min_length=3, max_length=500, multiline=True)]
+Description = Annotated[str, Text(max_length=500, multiline=True)]
+Email = Annotated[
+    EmailStr, BeforeValidator(partial(clean_any, multiline=False)), Field(max_length=254)
+]
+# Request bodies are validated strictly (no "5" for 5, no 0 for false), but JSON carries ids and
+# enumerations as strings: these accept them (a strict UUID or enum field wants the object).
+Id = Annotated[uuid.UUID, Strict(False)]
 
 
 def refuse_nul(value: Any) -> Any:
@@ -36,12 +50,17 @@ def refuse_nul(value: Any) -> Any:
 
 
 class InputSchema(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """A request body. Strict: a boolean is ``true``/``false``, a number is a JSON number, text
+    is a string (see :data:`Id` for ids). Pages validate their forms (all text) with
+    ``strict=False`` instead. Every string is checked for hidden characters, even in a field
+    that is not a :class:`~tenantry.text.Text`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        return refuse_nul(value)
+    def _no_hidden_characters(cls, value: Any) -> Any:
+        return refuse_hidden(value)
 
 
 class ReadSchema(BaseModel):

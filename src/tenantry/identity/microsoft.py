@@ -38,6 +38,7 @@ from joserfc.jwk import KeySet
 
 from tenantry.models import SignInMethod
 from tenantry.settings import Settings
+from tenantry.text import scrub
 from tenantry.web.signed_forms import set_private_cookie
 
 with warnings.catch_warnings():
@@ -375,7 +376,7 @@ def _email(kind: AccountKind, claims: dict[str, Any]) -> str:
 
 def _account(kind: AccountKind, claims: dict[str, Any]) -> MicrosoftAccount:
     email = _email(kind, claims)
-    name = " ".join(str(claims.get("name") or "").split())[:200] or email.partition("@")[0]
+    name = scrub(" ".join(str(claims.get("name") or "").split()))[:200] or email.partition("@")[0]
     return MicrosoftAccount(
         kind=kind,
         tenant_id=str(claims["tid"]).lower(),

@@ -6,13 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, computed_field
+from pydantic import BaseModel, Field, Strict, computed_field
 
 from tenantry.models import OrganizationKind, OrganizationStatus, Role, utcnow
-from tenantry.schemas import InputSchema, ReadSchema, ShortText, UpdateSchema
+from tenantry.schemas import Email, InputSchema, ReadSchema, ShortText, UpdateSchema
 from tenantry.security import Permission
+from tenantry.text import Text
 
-TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TokenName = Annotated[str, Text(min_length=1, max_length=100)]
+RoleName = Annotated[Role, Strict(False)]  # JSON sends the role's name
 TokenStatus = Literal["active", "expired", "revoked"]
 
 
@@ -27,13 +29,13 @@ class MemberCreate(InputSchema):
     """Add a person by email. Someone without an account gets one (without a password); someone
     who has one keeps their name and gains a membership."""
 
-    email: EmailStr = Field(max_length=254)
+    email: Email
     full_name: ShortText
-    role: Role = Field(description="Must be one of the roles of the organization's kind")
+    role: RoleName = Field(description="Must be one of the roles of the organization's kind")
 
 
 class MemberUpdate(UpdateSchema):
-    role: Role | None = Field(default=None, description="The member's new role")
+    role: RoleName | None = Field(default=None, description="The member's new role")
 
 
 class MemberRead(ReadSchema):
@@ -49,7 +51,7 @@ class MemberRead(ReadSchema):
 
 class ApiTokenCreate(InputSchema):
     name: TokenName = Field(description="What the token is for, e.g. 'ERP integration'")
-    role: Role = Field(description="At most your own role, and one of the organization's kind")
+    role: RoleName = Field(description="At most your own role, and one of the organization's kind")
     expires_in_days: int = Field(default=90, ge=1, le=365)
 
 

@@ -141,10 +141,10 @@ async def seller_store(
 
 
 def _quantity(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise invalid("quantity", "integer", "enter a whole number of licenses") from None
+    # ASCII digits only: int() would also take full-width and other scripts' digits, "+5", "5_0".
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise invalid("quantity", "integer", "enter a whole number of licenses")
+    return int(raw)
 
 
 async def _own(session: AsyncSession, actor: Actor) -> Organization:

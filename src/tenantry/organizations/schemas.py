@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from tenantry.errors import FieldError
@@ -17,25 +17,26 @@ from tenantry.problems import ProblemDetails
 from tenantry.schema_rules import RuleChecked
 from tenantry.schemas import (
     Clearable,
+    Description,
+    Email,
+    Id,
     InputSchema,
+    OptionalText,
     ReadSchema,
     Reason,
     ShortText,
     UpdateSchema,
 )
+from tenantry.text import Text
 
-Code2 = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
-]
-Code3 = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")
-]
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Domain = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=253)]
-MpnId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6,10}$")]
-PropertyKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-PropertyValue = Annotated[str, StringConstraints(max_length=500)]
+Code2 = Annotated[str, Text(to_upper=True, pattern=r"^[A-Za-z]{2}$", max_length=2)]
+Code3 = Annotated[str, Text(to_upper=True, pattern=r"^[A-Za-z]{3}$", max_length=3)]
+Identifier = Annotated[str, Text(min_length=1, max_length=64)]
+Domain = Annotated[str, Text(to_lower=True, max_length=253)]
+# ASCII digits only: a pattern's \d would take any script's digits (full-width, Arabic-Indic).
+MpnId = Annotated[str, Text(pattern=r"^[0-9]{6,10}$", max_length=10)]
+PropertyKey = Annotated[str, Text(pattern=r"^[a-z][a-z0-9_]{0,63}$", max_length=64)]
+PropertyValue = Annotated[str, Text(max_length=500)]
 Industry = Literal[
     "agriculture", "construction", "education", "energy", "finance", "government", "healthcare",
     "hospitality", "information_technology", "legal", "manufacturing", "media", "nonprofit",
@@ -47,23 +48,21 @@ INDUSTRIES: tuple[str, ...] = get_args(Industry)
 class Address(InputSchema):
     line1: ShortText
     line2: OptionalText | None = None
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
-        None
-    )
+    city: Annotated[str, Text(min_length=1, max_length=100)]
+    region: Annotated[str, Text(max_length=100)] | None = None
+    postal_code: Annotated[str, Text(max_length=20)] | None = None
     country: Code2
 
 
 class Contact(InputSchema):
     name: ShortText
-    email: EmailStr = Field(max_length=254)
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    email: Email
+    phone: Annotated[str, Text(max_length=32)] | None = None
 
 
 class OrganizationCreate(RuleChecked):
     kind: Literal["reseller", "customer"]
-    parent_id: uuid.UUID | None = Field(
+    parent_id: Id | None = Field(
         default=None,
         description="The reseller a customer belongs to; omit for a direct customer of the platform "
         "or when a reseller creates its own customer.",
@@ -78,10 +77,10 @@ class OrganizationCreate(RuleChecked):
     primary_contact: Contact
     preferred_currency: Code3
     erp_id: Identifier | None = None
-    segment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    segment_ids: list[Id] = Field(default_factory=list, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] = Field(default_factory=dict, max_length=50)
     mpn_id: MpnId | None = Field(default=None, description="Resellers' MPN (Partner) ID")
-    tenant_id: uuid.UUID | None = Field(default=None, description="The Microsoft tenant, if known")
+    tenant_id: Id | None = Field(default=None, description="The Microsoft tenant, if known")
     approve: bool = Field(
         default=False, description="'Create and approve': start active, not pending"
     )
@@ -119,10 +118,10 @@ class OrganizationUpdate(ProfileUpdate):
     registration_number: Clearable[Identifier] = None
     vat_id: Clearable[Identifier] = None
     erp_id: Clearable[Identifier] = None
-    segment_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    segment_ids: list[Id] | None = Field(default=None, max_length=50)
     custom_properties: dict[PropertyKey, PropertyValue] | None = Field(default=None, max_length=50)
     mpn_id: Clearable[MpnId] = None
-    tenant_id: Clearable[uuid.UUID] = None
+    tenant_id: Clearable[Id] = None
 
 
 BASIC_FIELDS = frozenset(OrganizationUpdate.model_fields) - frozenset(ProfileUpdate.model_fields)
@@ -196,8 +195,8 @@ class PossibleDuplicateProblem(ProblemDetails):
 
 
 class SegmentCreate(InputSchema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    name: Annotated[str, Text(min_length=1, max_length=64)]
+    description: Description | None = None
 
 
 class CustomPropertyCreate(InputSchema):
@@ -242,7 +241,7 @@ def _no_duplicates(values: list[Any]) -> list[Any]:
 
 Currency = Annotated[str, AfterValidator(_rule("iso4217", rules.iso4217))]
 WorkDomain = Annotated[
-    str, StringConstraints(max_length=253), AfterValidator(_rule("domain_name", rules.dns_domain))
+    str, Text(max_length=253), AfterValidator(_rule("domain_name", rules.dns_domain))
 ]
 
 
@@ -263,7 +262,7 @@ class PlatformConfigUpdate(UpdateSchema):
             "no wildcards: work accounts from exactly these domains may sign in.",
         )
     )
-    notification_cc: Annotated[list[EmailStr], AfterValidator(_no_duplicates)] | None = Field(
+    notification_cc: Annotated[list[Email], AfterValidator(_no_duplicates)] | None = Field(
         default=None, max_length=20
     )
 
@@ -277,4 +276,4 @@ class SignInRequirementRead(ReadSchema):
 
 
 class SignInRequirementUpdate(UpdateSchema):
-    requirement: SignInRequirement
+    requirement: Annotated[SignInRequirement, Strict(False)]

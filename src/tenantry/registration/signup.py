@@ -11,6 +11,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry import text
 from tenantry.audit.service import record
 from tenantry.errors import Conflict, FieldError, ValidationFailed
 from tenantry.identity import password_policy, sessions, throttle, verification
@@ -23,13 +24,18 @@ _THROTTLE_PREFIX = "signup:"
 MAX_NAME = 200
 
 
-def _checked(full_name: str, email: str, password: str, confirmation: str) -> tuple[str, str]:
-    """The normalised email and password, or every broken rule at once."""
+def _checked(full_name: str, email: str, password: str, confirmation: str) -> tuple[str, str, str]:
+    """The normalised name, email and password, or every broken rule at once."""
     errors: list[FieldError] = []
-    if not full_name.strip():
-        errors.append(FieldError("full_name", "required", "enter your name"))
-    elif len(full_name) > MAX_NAME:
-        errors.append(FieldError("full_name", "too_long", f"use at most {MAX_NAME} characters"))
+    try:
+        full_name = text.clean(full_name)
+    except text.TextRefused as refused:
+        errors.append(FieldError("full_name", refused.rule, refused.message))
+    else:
+        if not full_name:
+            errors.append(FieldError("full_name", "required", "enter your name"))
+        elif len(full_name) > MAX_NAME:
+            errors.append(FieldError("full_name", "too_long", f"use at most {MAX_NAME} characters"))
     normalized = ""
     try:
         normalized = validate_email(email, check_deliverability=False).normalized.lower()
@@ -40,7 +46,7 @@ def _checked(full_name: str, email: str, password: str, confirmation: str) -> tu
         errors.append(FieldError("password_confirmation", "match", "the passwords do not match"))
     if errors:
         raise ValidationFailed(errors)
-    return normalized, password_policy.normalize(password)
+    return full_name, normalized, password_policy.normalize(password)
 
 
 async def sign_up(
@@ -63,14 +69,14 @@ async def sign_up(
     key = _THROTTLE_PREFIX + (ip or throttle.UNKNOWN_ADDRESS)
     await throttle.check(session, settings, email=key, ip=key, trusted=False)
     await throttle.record_failure(session, email=key, ip=key)
-    email, password = _checked(full_name, email, password, confirmation)
+    full_name, email, password = _checked(full_name, email, password, confirmation)
     if await find_user(session, email) is not None:
         message = (
             f"an account with the email address {email} exists already; sign in, or reset "
             "its password if you forgot it"
         )
         raise Conflict(message, errors=[FieldError("email", "taken", message)])
-    user = await create_user(session, email=email, full_name=full_name.strip(), password=password)
+    user = await create_user(session, email=email, full_name=full_name, password=password)
     await record(
         session, None, action="user.signed_up", target_type="user", target_id=user.id,
         organization_id=None, actor_label=f"{user.full_name} <{user.email}>",

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, QueryParams
 from tenantry.errors import FieldError, TenantryError, ValidationFailed
 from tenantry.problems import field_errors_from_pydantic
 from tenantry.security import secrets_equal
+from tenantry.text import TRIMMED
 
 M = TypeVar("M", bound=BaseModel)
 FormValues = dict[str, str | list[str]]
@@ -49,8 +50,9 @@ class FormState:
 
 
 def text(form: FormData | QueryParams, name: str) -> str:
+    """The field as typed, trimmed of spaces (control characters stay, for the schema to refuse)."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip(TRIMMED) if isinstance(value, str) else ""
 
 
 def values_of(
@@ -60,7 +62,7 @@ def values_of(
     values: FormValues = {}
     for name in names:
         if name in lists:
-            values[name] = [v.strip() for v in form.getlist(name) if isinstance(v, str)]
+            values[name] = [v.strip(TRIMMED) for v in form.getlist(name) if isinstance(v, str)]
         else:
             values[name] = text(form, name)
     return values
@@ -98,9 +100,10 @@ def _friendly(error: FieldError, raw: Mapping[str, Any]) -> FieldError:
 
 def validate(model: type[M], data: Mapping[str, Any]) -> M:
     """Parse a form payload with the API schema; its errors become one :class:`ValidationFailed`
-    with the same field paths the API reports."""
+    with the same field paths the API reports. Not strict: a form sends every value as text
+    (``"true"``, ids); the text rules and patterns still apply."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=False)
     except ValidationError as exc:
         raw: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
         errors = field_errors_from_pydantic(raw)

@@ -14,11 +14,11 @@ from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
 from tenantry.identity import api as identity_api
-from tenantry.identity import email_pages as identity_email_pages
-from tenantry.identity import microsoft_pages as identity_microsoft_pages
-from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
-from tenantry.identity import pages as identity_pages
-from tenantry.identity.microsoft import MicrosoftSignIn
+from tenantry.identity.email import pages as identity_email_pages
+from tenantry.identity.microsoft import pages as identity_microsoft_pages
+from tenantry.identity.microsoft.oidc import MicrosoftSignIn
+from tenantry.identity.on_behalf import pages as identity_on_behalf_pages
+from tenantry.identity.sign_in import pages as identity_pages
 from tenantry.jobs.queue import JobQueue
 from tenantry.observability import RequestContextMiddleware
 from tenantry.orders import pages as orders_pages

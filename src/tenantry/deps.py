@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized, invalid
-from tenantry.identity import auth, on_behalf
+from tenantry.identity import auth
+from tenantry.identity.on_behalf import service as on_behalf
 from tenantry.security import Actor, secrets_equal
 from tenantry.settings import Settings
 

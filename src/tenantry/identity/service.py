@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.audit.service import diff, record
 from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from tenantry.identity.auth import API_TOKEN_PREFIX, memberships_of
-from tenantry.identity.on_behalf import refuse_credential_change
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.on_behalf.service import refuse_credential_change
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.schemas import (
     ApiTokenCreate,
     MemberCreate,

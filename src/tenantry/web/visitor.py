@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from tenantry import deps
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity import auth, on_behalf
+from tenantry.identity import auth
+from tenantry.identity.on_behalf import service as on_behalf
 from tenantry.models import AuthSession, Organization, OrganizationKind, OrganizationStatus, User
 from tenantry.security import Actor, Permission, organization_scope
 from tenantry.web.forms import tokens_match

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, computed_field
+from pydantic import BaseModel, Field, StringConstraints, computed_field
 
 from tenantry.models import OrganizationKind, OrganizationStatus, Role, utcnow
-from tenantry.schemas import InputSchema, ReadSchema, ShortText
+from tenantry.schemas import InputSchema, ReadSchema
 from tenantry.security import Permission
 
 TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -21,15 +21,6 @@ class OrganizationRef(ReadSchema):
     kind: OrganizationKind
     display_name: str
     status: OrganizationStatus
-
-
-class MemberCreate(InputSchema):
-    """Add a person by email. Someone without an account gets one (without a password); someone
-    who has one keeps their name and gains a membership."""
-
-    email: EmailStr = Field(max_length=254)
-    full_name: ShortText
-    role: Role = Field(description="Must be one of the roles of the organization's kind")
 
 
 class MemberUpdate(InputSchema):

@@ -17,6 +17,7 @@ from tenantry.identity import api as identity_api
 from tenantry.identity.email import pages as identity_email_pages
 from tenantry.identity.invitations import api as invitations_api
 from tenantry.identity.invitations import pages as invitations_pages
+from tenantry.identity.members import pages as members_pages
 from tenantry.identity.microsoft import pages as identity_microsoft_pages
 from tenantry.identity.microsoft.oidc import MicrosoftSignIn
 from tenantry.identity.on_behalf import pages as identity_on_behalf_pages
@@ -85,6 +86,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(identity_pages.router)
     app.include_router(invitations_pages.router)
+    app.include_router(members_pages.router)
     app.include_router(identity_email_pages.router)
     app.include_router(identity_microsoft_pages.router)
     app.include_router(identity_on_behalf_pages.router)

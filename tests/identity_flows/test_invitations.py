@@ -46,6 +46,18 @@ async def invite(
     )
 
 
+async def emailed_link(
+    client: httpx.AsyncClient, world: World, queue: JobQueue, server: LocalSmtpServer,
+    email: str, role: str = "customer_user",
+) -> str:  # fmt: skip
+    """Invite ``email``, deliver the email, and return the path of its link."""
+    assert (await invite(client, world, email, role=role)).status_code == 202
+    await deliver(queue)
+    [mail] = [m for m in server.mailbox.received if email in m.recipients]
+    assert mail.subject == "You are invited to join Alpha Customer on Tenantry"
+    return link_in(mail.part("plain"), "/invitations/accept")
+
+
 def shape(body: dict[str, Any]) -> dict[str, Any]:
     """The answer without what differs by design (ids, times, the address asked about)."""
     varying = {"id", "email", "created_at", "expires_at"}
@@ -96,11 +108,7 @@ async def test_the_invited_person_joins_from_the_emailed_link_once(
     smtp_server: LocalSmtpServer,
 ) -> None:
     await frank_of_another_organization(database, world)
-    assert (await invite(client, world, FRANK, role="customer_admin")).status_code == 202
-    await deliver(job_queue)
-    [mail] = [m for m in smtp_server.mailbox.received if FRANK in m.recipients]
-    assert mail.subject == "You are invited to join Alpha Customer on Tenantry"
-    link = link_in(mail.part("plain"), "/invitations/accept")
+    link = await emailed_link(client, world, job_queue, smtp_server, FRANK, "customer_admin")
 
     signed_out = await client.get(link)
     assert signed_out.status_code == 200
@@ -135,10 +143,7 @@ async def test_someone_else_signed_in_cannot_use_the_link(
     smtp_server: LocalSmtpServer,
 ) -> None:
     await frank_of_another_organization(database, world)
-    assert (await invite(client, world, UNKNOWN)).status_code == 202
-    await deliver(job_queue)
-    [mail] = [m for m in smtp_server.mailbox.received if UNKNOWN in m.recipients]
-    link = link_in(mail.part("plain"), "/invitations/accept")
+    link = await emailed_link(client, world, job_queue, smtp_server, UNKNOWN)
 
     assert (await sign_in(client, FRANK)).status_code == 303
     page = await client.get(link)
@@ -199,13 +204,11 @@ async def test_an_expired_link_does_not_work(
     job_queue: JobQueue,
     smtp_server: LocalSmtpServer,
 ) -> None:
-    assert (await invite(client, world, UNKNOWN)).status_code == 202
-    await deliver(job_queue)
-    [mail] = [m for m in smtp_server.mailbox.received if UNKNOWN in m.recipients]
+    link = await emailed_link(client, world, job_queue, smtp_server, UNKNOWN)
     async with database.transaction() as session:
         await session.execute(update(Invitation).values(expires_at=utcnow() - timedelta(seconds=1)))
 
-    expired = await client.get(link_in(mail.part("plain"), "/invitations/accept"))
+    expired = await client.get(link)
 
     assert expired.status_code == 410
     assert "expired" in page_text(expired)

@@ -9,6 +9,7 @@ audited the same way; a refusal comes back with its message beside the field (or
 
 from __future__ import annotations
 
+import enum
 import uuid
 from typing import Any
 
@@ -148,26 +149,29 @@ async def _act(
     return _back(organization_id, done)
 
 
-@router.post(f"{PEOPLE}/invitations/{{invitation_id}}/resend")
-async def resend(
-    organization_id: uuid.UUID, invitation_id: uuid.UUID, request: Request,
-    session: DbSession, actor: PageActor,
+class InvitationChange(enum.StrEnum):
+    RESEND = "resend"
+    REVOKE = "revoke"
+
+
+INVITATION_CHANGES = {
+    InvitationChange.RESEND: (invitations.resend, "resent"),
+    InvitationChange.REVOKE: (invitations.revoke, "revoked"),
+}
+
+
+@router.post(f"{PEOPLE}/invitations/{{invitation_id}}/{{change}}")
+async def change_invitation(
+    organization_id: uuid.UUID, invitation_id: uuid.UUID, change: InvitationChange,
+    request: Request, session: DbSession, actor: PageActor,
 ) -> Response:  # fmt: skip
+    """Send an invitation again (a new link) or revoke it."""
+    run, done = INVITATION_CHANGES[change]
+
     async def action() -> None:
-        await invitations.resend(session, actor, organization_id, invitation_id)
+        await run(session, actor, organization_id, invitation_id)
 
-    return await _act(request, session, actor, organization_id, "resent", action)
-
-
-@router.post(f"{PEOPLE}/invitations/{{invitation_id}}/revoke")
-async def revoke(
-    organization_id: uuid.UUID, invitation_id: uuid.UUID, request: Request,
-    session: DbSession, actor: PageActor,
-) -> Response:  # fmt: skip
-    async def action() -> None:
-        await invitations.revoke(session, actor, organization_id, invitation_id)
-
-    return await _act(request, session, actor, organization_id, "revoked", action)
+    return await _act(request, session, actor, organization_id, done, action)
 
 
 @router.post(f"{PEOPLE}/{{user_id}}/role")

@@ -46,11 +46,12 @@ def _role_label(role: str) -> str:
 
 
 def _role_options(actor: Actor, organization: Organization) -> list[tuple[str, str]]:
-    """The roles one may hand out here: the organization's kind's, at most one's own."""
+    """The roles one may hand out here (the organization's kind's, at most one's own), the
+    least powerful first, so it is the one a form starts with."""
     mine = ROLE_PERMISSIONS[actor.role]
     return [
         (r.value, _role_label(r.value))
-        for r in sorted(ROLES_BY_KIND[organization.kind], key=lambda r: r.value)
+        for r in sorted(ROLES_BY_KIND[organization.kind], key=lambda r: len(ROLE_PERMISSIONS[r]))
         if ROLE_PERMISSIONS[r] <= mine
     ]
 

@@ -30,6 +30,7 @@ ID_PARAMETER = re.compile(r"\{(\w+_id)\}")
 ORGANIZATION = "/api/v1/organizations/{organization_id}"
 MEMBER = f"{ORGANIZATION}/members/{{user_id}}"
 API_TOKEN = f"{ORGANIZATION}/api-tokens/{{token_id}}"
+INVITATION = f"{ORGANIZATION}/invitations/{{invitation_id}}"
 LOWEST_ROLE = {
     OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
     OrganizationKind.RESELLER: Role.RESELLER_STAFF,
@@ -66,11 +67,13 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{ORGANIZATION}/block"): lambda t: {"reason": "blocked by a stranger"},
     ("POST", f"{ORGANIZATION}/unblock"): no_body,
     ("GET", f"{ORGANIZATION}/members"): no_body,
-    ("POST", f"{ORGANIZATION}/members"): lambda t: {
+    ("GET", f"{ORGANIZATION}/invitations"): no_body,
+    ("POST", f"{ORGANIZATION}/invitations"): lambda t: {
         "email": "stranger@example.com",
-        "full_name": "Stranger",
         "role": t.role,
     },
+    ("POST", f"{INVITATION}/resend"): no_body,
+    ("DELETE", INVITATION): no_body,
     ("PATCH", MEMBER): lambda t: {"role": t.role},
     ("DELETE", MEMBER): no_body,
     ("GET", f"{ORGANIZATION}/api-tokens"): no_body,
@@ -84,7 +87,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PUT", f"{ORGANIZATION}/sign-in-requirement"): lambda t: {"requirement": "microsoft"},
 }
 # Every id a path may name, and where A's world keeps one.
-ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id"})
+ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id", "invitation_id"})
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
 
 
@@ -119,6 +122,7 @@ def targets(world: World, people: People) -> list[Target]:
                 "organization_id": world.reseller_a.id,
                 "user_id": people.reseller_staff.id,
                 "token_id": people.reseller_token.id,
+                "invitation_id": people.reseller_invitation.id,
             },
         ),
         Target(
@@ -128,6 +132,7 @@ def targets(world: World, people: People) -> list[Target]:
                 "organization_id": world.customer_a.id,
                 "user_id": people.customer_user.id,
                 "token_id": people.customer_token.id,
+                "invitation_id": people.customer_invitation.id,
             },
         ),
         Target(
@@ -137,6 +142,7 @@ def targets(world: World, people: People) -> list[Target]:
                 "organization_id": world.platform.id,
                 "user_id": people.platform_admin.id,
                 "token_id": people.platform_token.id,
+                "invitation_id": people.platform_invitation.id,
             },
         ),
     ]
@@ -156,7 +162,7 @@ async def snapshot(client: httpx.AsyncClient, world: World, people: People) -> l
     seen = []
     for target in targets(world, people):
         base = f"/api/v1/organizations/{target.ids['organization_id']}"
-        for url in (base, f"{base}/members", f"{base}/api-tokens"):
+        for url in (base, f"{base}/members", f"{base}/api-tokens", f"{base}/invitations"):
             response = await client.get(url, headers=world.platform.headers)
             assert response.status_code == 200, response.text
             seen.append(response.json())

@@ -16,11 +16,14 @@ from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
 from tenantry.identity import api as identity_api
 from tenantry.identity import callers as identity_callers
-from tenantry.identity import email_pages as identity_email_pages
-from tenantry.identity import microsoft_pages as identity_microsoft_pages
-from tenantry.identity import on_behalf_pages as identity_on_behalf_pages
-from tenantry.identity import pages as identity_pages
-from tenantry.identity.microsoft import MicrosoftSignIn
+from tenantry.identity.email import pages as identity_email_pages
+from tenantry.identity.invitations import api as invitations_api
+from tenantry.identity.invitations import pages as invitations_pages
+from tenantry.identity.members import pages as members_pages
+from tenantry.identity.microsoft import pages as identity_microsoft_pages
+from tenantry.identity.microsoft.oidc import MicrosoftSignIn
+from tenantry.identity.on_behalf import pages as identity_on_behalf_pages
+from tenantry.identity.sign_in import pages as identity_pages
 from tenantry.jobs.queue import JobQueue
 from tenantry.methods import AllowHeaderMiddleware
 from tenantry.observability import RequestContextMiddleware
@@ -86,10 +89,13 @@ def create_app(
     app.include_router(organizations_api.router)
     app.include_router(audit_api.router)
     app.include_router(identity_api.router)
+    app.include_router(invitations_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(identity_pages.router)
+    app.include_router(invitations_pages.router)
+    app.include_router(members_pages.router)
     app.include_router(identity_email_pages.router)
     app.include_router(identity_microsoft_pages.router)
     app.include_router(identity_on_behalf_pages.router)

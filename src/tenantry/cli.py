@@ -20,7 +20,7 @@ from tenantry import migrate, server
 from tenantry.bootstrap import create_platform, find_platform
 from tenantry.db import Database
 from tenantry.errors import Conflict, TenantryError, invalid
-from tenantry.identity import password_policy
+from tenantry.identity.passwords import policy as password_policy
 from tenantry.identity.service import add_membership, create_user, find_user
 from tenantry.models import Membership, PlatformModel, Role
 from tenantry.observability import configure_logging

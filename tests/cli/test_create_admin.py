@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tenantry.db import Database
-from tenantry.identity.passwords import verify_password
+from tenantry.identity.passwords.hashing import verify_password
 from tenantry.models import AuditEvent, Membership, Organization, PlatformModel, Role, User
 from tenantry.models import OrganizationKind as Kind
 from tests.cli.conftest import Cli

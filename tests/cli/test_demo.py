@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tenantry.db import Database
 from tenantry.demo import DEMO_PASSWORD, LOGINS
-from tenantry.identity.passwords import verify_password
+from tenantry.identity.passwords.hashing import verify_password
 from tenantry.models import (
     AuditEvent,
     Base,

@@ -13,7 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.db import Database
 from tenantry.identity.auth import SESSION_COOKIE
 from tenantry.identity.service import add_membership, create_user, issue_api_token
-from tenantry.models import ApiToken, AuditEvent, AuthSession, Organization, Role, User, utcnow
+from tenantry.models import (
+    ApiToken,
+    AuditEvent,
+    AuthSession,
+    Invitation,
+    Organization,
+    Role,
+    User,
+    utcnow,
+)
 from tenantry.security import hash_secret
 from tests.factories import World
 
@@ -31,6 +40,22 @@ async def make_person(
     user = await create_user(session, email=email, full_name=full_name, password=None)
     await add_membership(session, None, user, organization, role)
     return user
+
+
+async def make_invitation(
+    session: AsyncSession, organization: Organization, role: Role, *, email: str | None = None
+) -> Invitation:
+    """An open invitation (its link's secret is not kept: tests reach it through the email)."""
+    invitation = Invitation(
+        organization_id=organization.id,
+        email=email or f"invited-{uuid.uuid4().hex[:12]}@example.com",
+        role=role,
+        token_hash=hash_secret(secrets.token_urlsafe(32)),
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation
 
 
 async def make_api_token(
@@ -67,6 +92,11 @@ def members_url(organization_id: object, user_id: object | None = None) -> str:
     return f"{base}/{user_id}" if user_id else base
 
 
+def invitations_url(organization_id: object, invitation_id: object | None = None) -> str:
+    base = f"/api/v1/organizations/{organization_id}/invitations"
+    return f"{base}/{invitation_id}" if invitation_id else base
+
+
 async def audit_events(database: Database, action: str) -> list[AuditEvent]:
     async with database.transaction(write=False) as session:
         rows = await session.execute(
@@ -93,6 +123,9 @@ class People:
     platform_token: ApiToken
     reseller_token_secret: str
     platform_token_secret: str
+    reseller_invitation: Invitation
+    customer_invitation: Invitation
+    platform_invitation: Invitation
 
 
 async def make_people(database: Database, world: World) -> People:
@@ -118,4 +151,7 @@ async def make_people(database: Database, world: World) -> People:
             platform_token=platform_token,
             reseller_token_secret=reseller_secret,
             platform_token_secret=platform_secret,
+            reseller_invitation=await make_invitation(session, reseller, Role.RESELLER_STAFF),
+            customer_invitation=await make_invitation(session, customer, Role.CUSTOMER_USER),
+            platform_invitation=await make_invitation(session, platform, Role.PLATFORM_STAFF),
         )

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.identity import tasks as _identity_tasks  # noqa: F401  (registers the handler)
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.service import add_membership, create_user
 from tenantry.jobs.queue import JobQueue
 from tenantry.models import EmailToken, Role, User, utcnow

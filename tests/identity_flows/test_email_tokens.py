@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from tenantry.db import Database
-from tenantry.identity import email_tokens
-from tenantry.identity.email_tokens import Refusal, TokenRefused
+from tenantry.identity.email import tokens as email_tokens
+from tenantry.identity.email.tokens import Refusal, TokenRefused
 from tenantry.models import EmailTokenPurpose, User
 
 PURPOSE = EmailTokenPurpose.RESET_PASSWORD

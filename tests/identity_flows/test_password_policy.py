@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tenantry.errors import ValidationFailed
-from tenantry.identity import password_policy
-from tenantry.identity.passwords import hash_password, verify_password
+from tenantry.identity.passwords import policy as password_policy
+from tenantry.identity.passwords.hashing import hash_password, verify_password
 
 
 def rules(password: str, email: str | None = "erin.example@fabrikam.example") -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tenantry.db import Database
-from tenantry.identity.verification import EmailNotVerified, require_verified_email
+from tenantry.identity.email.verification import EmailNotVerified, require_verified_email
 from tenantry.jobs.queue import JobQueue
 from tenantry.models import AuditEvent, User
 from tests.identity_flows.conftest import EMAIL, deliver, expire_links, link_in, page_text

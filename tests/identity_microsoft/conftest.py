@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from tenantry.app import create_app
 from tenantry.db import Database
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.service import add_membership, create_user
 from tenantry.models import Organization, Role, User
 from tenantry.settings import Settings

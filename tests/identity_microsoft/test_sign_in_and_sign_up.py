@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.identity.auth import SESSION_COOKIE
-from tenantry.identity.microsoft import MicrosoftSignIn
+from tenantry.identity.microsoft.oidc import MicrosoftSignIn
 from tenantry.identity.service import add_membership
 from tenantry.models import (
     AuditEvent,

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.service import add_membership, create_user
 from tenantry.models import Organization, OrganizationStatus, Role, User
 from tests.factories import World, make_organization

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tenantry.db import Database
-from tenantry.identity import email_tokens, password_reset
 from tenantry.identity import tasks as identity_tasks
+from tenantry.identity.email import tokens as email_tokens
+from tenantry.identity.passwords import reset as password_reset
 from tenantry.models import AuditEvent, EmailTokenPurpose, Organization, User
 from tests.factories import World
 from tests.web.conftest import People, csrf_token, post_form, sign_in

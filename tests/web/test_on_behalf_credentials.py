@@ -53,7 +53,7 @@ async def test_people_tokens_and_the_sign_in_requirement_cannot_change(
             )
         ).scalar_one()
     attempts: list[tuple[str, str, dict[str, Any] | None]] = [
-        ("POST", f"{customer}/members", {"email": "new@example.com", "full_name": "New", "role": "customer_user"}),
+        ("POST", f"{customer}/invitations", {"email": "new@example.com", "role": "customer_user"}),
         ("PATCH", member, {"role": "customer_user"}),
         ("DELETE", member, None),
         ("GET", f"{customer}/api-tokens", None),

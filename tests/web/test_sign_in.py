@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tenantry.db import Database
 from tenantry.identity.auth import SESSION_COOKIE
-from tenantry.identity.throttle import TRUSTED_BROWSER_COOKIE
+from tenantry.identity.sign_in.throttle import TRUSTED_BROWSER_COOKIE
 from tenantry.models import AuditEvent, AuthSession
 from tests.factories import World
 from tests.web.conftest import (

@@ -13,7 +13,6 @@ from tenantry.identity.schemas import (
     ApiTokenCreate,
     ApiTokenIssued,
     ApiTokenRead,
-    MemberCreate,
     MemberRead,
     MemberUpdate,
     MeRead,
@@ -64,19 +63,6 @@ async def list_members(
         session, actor, organization_id, cursor=cursor, limit=limit
     )
     return Page(items=[_member(m, u) for m, u in rows], next_cursor=next_cursor)
-
-
-@router.post(
-    MEMBERS,
-    status_code=201,
-    summary="Add a person to an organization (someone new gets an account without a password)",
-    description="The role must be one of the organization's kind and no more than your own. "
-    "Adding someone who is a member already is 409.",
-)
-async def add_member(
-    organization_id: uuid.UUID, data: MemberCreate, session: DbSession, actor: CurrentActor
-) -> MemberRead:
-    return _member(*await service.add_member(session, actor, organization_id, data))
 
 
 @router.patch(f"{MEMBERS}/{{user_id}}", summary="Change a member's role")

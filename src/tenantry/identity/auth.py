@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
 from tenantry.errors import Forbidden, Unauthorized
-from tenantry.identity import on_behalf
-from tenantry.identity.requirements import ensure_method_admitted
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.sign_in.requirements import ensure_method_admitted
 from tenantry.models import (
     ApiToken,
     AuthSession,

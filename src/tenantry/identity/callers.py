@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import CSRF_HEADER, SAFE_METHODS, SignedIn
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity import auth, on_behalf
+from tenantry.identity import auth
+from tenantry.identity.on_behalf import service as on_behalf
 from tenantry.models import User
 from tenantry.security import Actor, secrets_equal
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, Strict, computed_field
 
 from tenantry.models import OrganizationKind, OrganizationStatus, Role, utcnow
-from tenantry.schemas import Email, InputSchema, ReadSchema, ShortText, UpdateSchema
+from tenantry.schemas import InputSchema, ReadSchema, UpdateSchema
 from tenantry.security import Permission
 from tenantry.text import Text
 
@@ -23,15 +23,6 @@ class OrganizationRef(ReadSchema):
     kind: OrganizationKind
     display_name: str
     status: OrganizationStatus
-
-
-class MemberCreate(InputSchema):
-    """Add a person by email. Someone without an account gets one (without a password); someone
-    who has one keeps their name and gains a membership."""
-
-    email: Email
-    full_name: ShortText
-    role: RoleName = Field(description="Must be one of the roles of the organization's kind")
 
 
 class MemberUpdate(UpdateSchema):

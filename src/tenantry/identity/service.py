@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.audit.service import diff, record
 from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from tenantry.identity.auth import API_TOKEN_PREFIX, memberships_of
-from tenantry.identity.on_behalf import refuse_credential_change
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.on_behalf.service import refuse_credential_change
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.schemas import (
     ApiTokenCreate,
-    MemberCreate,
     MembershipRead,
     MeRead,
     OrganizationRef,
@@ -224,35 +223,6 @@ async def _keep_an_admin(session: AsyncSession, organization: Organization, user
             f"{user.full_name} is the last admin of {organization.display_name}; "
             "make someone else an admin first"
         )
-
-
-async def add_member(
-    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, data: MemberCreate
-) -> tuple[Membership, User]:
-    """Add a person by email. A new person gets an account without a password (they are invited
-    to set one); an existing person keeps their account and name and gains a membership."""
-    organization = await administered(session, actor, organization_id, Permission.MEMBERS_MANAGE)
-    check_role_fits(organization, data.role)
-    check_role_ceiling(actor, data.role)
-    user = await find_user(session, data.email)
-    if user is None:
-        user = await create_user(session, email=data.email, full_name=data.full_name, password=None)
-        await record(
-            session, actor, action="user.created", target_type="user", target_id=user.id,
-            organization_id=organization.id,
-            changes=diff({}, {"email": user.email, "full_name": user.full_name}),
-        )  # fmt: skip
-    else:
-        existing = await session.execute(
-            select(Membership.id).where(
-                Membership.organization_id == organization.id, Membership.user_id == user.id
-            )
-        )
-        if existing.first() is not None:
-            message = f"{user.email} is a member of {organization.display_name} already"
-            raise Conflict(message, errors=[FieldError("email", "already_member", message)])
-    membership = await add_membership(session, actor, user, organization, data.role)
-    return membership, user
 
 
 async def change_member_role(

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
-from tenantry.identity import on_behalf, password_reset
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.passwords import reset as password_reset
 from tenantry.models import AuthSession, utcnow
 
 

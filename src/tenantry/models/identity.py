@@ -164,3 +164,30 @@ class EmailToken(IdMixin, TimestampMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Invitation(IdMixin, TimestampMixin, Base):
+    """An invitation to join an organization in a role, sent to an address by a single-use link.
+
+    Nobody joins until the person behind the address accepts; only the SHA-256 of the link's
+    secret is kept. Resending replaces the secret (the older link stops working).
+    """
+
+    __tablename__ = "invitations"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    expires_at: Mapped[datetime]
+    sent_count: Mapped[int] = mapped_column(default=1)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry import idempotency
 from tenantry.audit.service import record
 from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from tenantry.identity.verification import EmailNotVerified
+from tenantry.identity.email.verification import EmailNotVerified
 from tenantry.models import (
     Order,
     OrderStatus,

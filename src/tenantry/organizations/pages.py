@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import DbSession
 from tenantry.errors import PreconditionFailed, TenantryError, ValidationFailed
-from tenantry.identity import on_behalf, requirements
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.sign_in import requirements
 from tenantry.models import Organization, OrganizationKind, OrganizationStatus, User
 from tenantry.organizations import lifecycle, repository, service, sign_in_requirement
 from tenantry.organizations import page_forms as forms

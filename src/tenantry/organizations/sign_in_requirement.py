@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import diff, record
 from tenantry.errors import Conflict, FieldError
-from tenantry.identity.on_behalf import refuse_credential_change
-from tenantry.identity.requirements import lockout
+from tenantry.identity.on_behalf.service import refuse_credential_change
 from tenantry.identity.service import administered
+from tenantry.identity.sign_in.requirements import lockout
 from tenantry.models import AuthSession, Organization, SignInRequirement, utcnow
 from tenantry.organizations import repository
 from tenantry.security import Actor, Permission, manages, require

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, TooManyRequests
-from tenantry.identity import auth, password_policy, sessions
+from tenantry.identity import auth
+from tenantry.identity.passwords import policy as password_policy
+from tenantry.identity.sign_in import sessions
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations import repository
 from tenantry.organizations.tenant_check import LOOKUP_TIMEOUT_SECONDS

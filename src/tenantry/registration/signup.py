@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry import text
 from tenantry.audit.service import record
 from tenantry.errors import Conflict, FieldError, ValidationFailed
-from tenantry.identity import password_policy, sessions, throttle, verification
+from tenantry.identity.email import verification
+from tenantry.identity.passwords import policy as password_policy
 from tenantry.identity.service import create_user, find_user
-from tenantry.identity.sessions import SignedIn
+from tenantry.identity.sign_in import sessions, throttle
+from tenantry.identity.sign_in.sessions import SignedIn
 from tenantry.models import SignInMethod
 from tenantry.settings import Settings
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import record
 from tenantry.errors import Forbidden
-from tenantry.identity import email_tokens
-from tenantry.identity.on_behalf import refuse_credential_change
+from tenantry.identity.email import tokens as email_tokens
+from tenantry.identity.on_behalf.service import refuse_credential_change
 from tenantry.models import EmailTokenPurpose, User, utcnow
 from tenantry.notifications import send_email
 from tenantry.security import Actor

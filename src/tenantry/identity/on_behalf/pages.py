@@ -13,7 +13,8 @@ from fastapi import Request, Response
 
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import Forbidden, Unauthorized
-from tenantry.identity import auth, on_behalf
+from tenantry.identity import auth
+from tenantry.identity.on_behalf import service as on_behalf
 from tenantry.models import AuthSession
 from tenantry.web.forms import CSRF_FIELD, text, tokens_match
 from tenantry.web.routing import PageActor, go_to, page_router

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import diff, record
 from tenantry.errors import Conflict, Forbidden
-from tenantry.identity.microsoft import AccountKind, MicrosoftAccount
+from tenantry.identity.microsoft.oidc import AccountKind, MicrosoftAccount
 from tenantry.identity.service import create_user, find_user
 from tenantry.models import ExternalIdentity, Organization, SignInMethod, User, utcnow
 from tenantry.organizations import repository

@@ -6,7 +6,7 @@
   allowed.
 * **Why 12 and not 15.** 800-63B-4 asks for 15 characters where the password is the only factor
   and 8 where it is one of two. Tenantry's sign-in is throttled per account and per address
-  (:mod:`tenantry.identity.throttle`), hashes with argon2id (19 MiB, 2 passes) and refuses the
+  (:mod:`tenantry.identity.sign_in.throttle`), hashes with argon2id (19 MiB, 2 passes) and refuses the
   30,000 most common passwords, so online guessing is bounded and offline guessing is slow; and
   the product is meant to sit behind the organization's own single sign-on, where the password
   is the fallback of a few platform admins. 12 is also OWASP ASVS 4 (2.1.1) and the minimum

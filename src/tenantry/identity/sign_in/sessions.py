@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import record
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
-from tenantry.identity import on_behalf, throttle
 from tenantry.identity.auth import (
     SIGN_IN_REFUSED,
     actor_from_session,
     ensure_may_sign_in,
     memberships_of,
 )
-from tenantry.identity.passwords import hash_password, needs_rehash, verify_password
-from tenantry.identity.requirements import ensure_method_admitted
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.passwords.hashing import hash_password, needs_rehash, verify_password
 from tenantry.identity.service import find_user
+from tenantry.identity.sign_in import throttle
+from tenantry.identity.sign_in.requirements import ensure_method_admitted
 from tenantry.models import AuthSession, Membership, Organization, SignInMethod, User, utcnow
 from tenantry.security import Actor, hash_secret, new_secret
 from tenantry.settings import Settings

@@ -12,7 +12,10 @@ from fastapi import Request, Response
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import Forbidden, TooManyRequests, Unauthorized
-from tenantry.identity import auth, microsoft, on_behalf, sessions, throttle
+from tenantry.identity import auth
+from tenantry.identity.microsoft import oidc as microsoft
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.sign_in import sessions, throttle
 from tenantry.models import AuthSession, OrganizationKind
 from tenantry.settings import Settings
 from tenantry.web.forms import CSRF_FIELD, safe_next, sentence, text, tokens_match

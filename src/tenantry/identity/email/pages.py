@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession, WritingDbSession
 from tenantry.errors import Forbidden, TooManyRequests, ValidationFailed
-from tenantry.identity import auth, on_behalf, password_policy, password_reset, verification
-from tenantry.identity.email_tokens import Refusal, TokenRefused
+from tenantry.identity import auth
+from tenantry.identity.email import verification
+from tenantry.identity.email.tokens import Refusal, TokenRefused
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.passwords import policy as password_policy
+from tenantry.identity.passwords import reset as password_reset
 from tenantry.models import User
 from tenantry.settings import Settings
 from tenantry.web.forms import CSRF_FIELD, errors_by_field, sentence, text

@@ -25,8 +25,10 @@ from starlette.datastructures import QueryParams
 from tenantry.context import current_request
 from tenantry.deps import DbSession
 from tenantry.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
-from tenantry.identity import auth, microsoft_accounts, on_behalf, sessions, throttle
-from tenantry.identity.microsoft import (
+from tenantry.identity import auth
+from tenantry.identity.microsoft import accounts as microsoft_accounts
+from tenantry.identity.microsoft.accounts import AccountExists, WorkDomainNotAllowed
+from tenantry.identity.microsoft.oidc import (
     PENDING_COOKIE,
     AccountKind,
     MicrosoftAccount,
@@ -37,7 +39,8 @@ from tenantry.identity.microsoft import (
     keep_pending,
     open_pending,
 )
-from tenantry.identity.microsoft_accounts import AccountExists, WorkDomainNotAllowed
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.sign_in import sessions, throttle
 from tenantry.models import Organization, User
 from tenantry.registration import storefront
 from tenantry.settings import Settings

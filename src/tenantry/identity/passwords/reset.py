@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry import jobs
 from tenantry.audit.service import record
 from tenantry.errors import FieldError, ValidationFailed
-from tenantry.identity import email_tokens, on_behalf, password_policy, throttle
-from tenantry.identity.passwords import hash_password
+from tenantry.identity.email import tokens as email_tokens
+from tenantry.identity.on_behalf import service as on_behalf
+from tenantry.identity.passwords import policy as password_policy
+from tenantry.identity.passwords.hashing import hash_password
 from tenantry.identity.service import find_user
+from tenantry.identity.sign_in import throttle
 from tenantry.models import AuthSession, EmailTokenPurpose, User, utcnow
 from tenantry.notifications import send_email
 from tenantry.settings import Settings

@@ -1,0 +1,1 @@
+"""Login on behalf of a customer: a seller's staff member acting as a customer's admin for a while."""

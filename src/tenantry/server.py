@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -56,9 +57,17 @@ class _Server(uvicorn.Server):
     process together. (uvicorn's own handling re-raises the signal once a server has stopped, so
     the process would die by it with the second server still running.)"""
 
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = asyncio.Event()
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
 
 
 def _server(app: Any, host: str, port: int) -> _Server:
@@ -119,6 +128,7 @@ def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
         "host": settings.host,
         "port": settings.sandbox_port,
         "database_url": settings.sandbox_database_url,
+        "smtp_port": settings.sandbox_smtp_port,
     }
     if "base_url" not in defaults.model_fields_set:
         # Where this machine's clients reach it: a wildcard bind address is no place to go.
@@ -154,6 +164,19 @@ def banner(settings: Settings, parts: Sequence[Part], logins: Sequence[str]) -> 
     return "\n".join(lines)
 
 
+async def _start_in_order(servers: Sequence[_Server]) -> list[asyncio.Task[None]]:
+    """Start each server once the one before it serves: the sandbox (and its mailbox) before the
+    app, whose job consumer may send mail at once."""
+    tasks: list[asyncio.Task[None]] = []
+    for server in servers:
+        task = asyncio.create_task(server.serve())
+        tasks.append(task)
+        ready = asyncio.create_task(server.ready.wait())
+        await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+    return tasks
+
+
 async def _serve_all(servers: Sequence[_Server]) -> None:
     loop = asyncio.get_running_loop()
 
@@ -166,7 +189,7 @@ async def _serve_all(servers: Sequence[_Server]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     try:
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(*await _start_in_order(servers))
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -179,9 +202,7 @@ def run(settings: Settings) -> None:
     logins = asyncio.run(_demo_logins(settings))
     app = create_app(settings)
     jobs = attach_consumer(app, settings)
-    servers = [_server(app, settings.host, settings.port)]
     sandbox, sandbox_part = sandbox_server(settings)
-    if sandbox is not None:
-        servers.append(sandbox)
+    servers = [server for server in (sandbox, _server(app, settings.host, settings.port)) if server]
     print(banner(settings, [jobs, sandbox_part], logins), flush=True)
     asyncio.run(_serve_all(servers))

@@ -113,16 +113,12 @@ def attach_consumer(app: FastAPI, settings: Settings) -> Part:
     return Part("Jobs", f"consumed in this process ({consumer.threads} threads)")
 
 
-def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
-    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT. It keeps its own
-    settings (TENANTRY_SANDBOX_*) except where serve decides: the interface, port and database."""
-    if not settings.run_sandbox:
-        return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
-    app_module = optional_module("tenantry_sandbox.app")
+def _sandbox_settings(settings: Settings) -> Any:
+    """The sandbox's own settings (TENANTRY_SANDBOX_*) except where serve decides: the
+    interface, ports and database. None when the sandbox is not installed."""
     settings_module = optional_module("tenantry_sandbox.settings")
-    if app_module is None or settings_module is None:
-        log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
-        return None, Part("Sandbox", "not available in this installation")
+    if settings_module is None:
+        return None
     defaults = settings_module.SandboxSettings()
     overrides: dict[str, Any] = {
         "host": settings.host,
@@ -133,10 +129,32 @@ def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
     if "base_url" not in defaults.model_fields_set:
         # Where this machine's clients reach it: a wildcard bind address is no place to go.
         overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"
-    sandbox_settings = settings_module.SandboxSettings(**overrides)
+    return settings_module.SandboxSettings(**overrides)
+
+
+def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
+    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT."""
+    if not settings.run_sandbox:
+        return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
+    app_module = optional_module("tenantry_sandbox.app")
+    sandbox_settings = _sandbox_settings(settings)
+    if app_module is None or sandbox_settings is None:
+        log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
+        return None, Part("Sandbox", "not available in this installation")
     app = app_module.create_app(sandbox_settings)
     url = f"{sandbox_settings.base_url} (Partner Center and Microsoft sign-in stand-in)"
     return _server(app, settings.host, settings.sandbox_port), Part("Sandbox", url)
+
+
+def seed_sandbox(settings: Settings, *, customers: int) -> int:
+    """Seed the embedded sandbox the serve would run, when it has no customers yet; returns the
+    rows added (0 when it had customers, runs elsewhere or is not installed)."""
+    cli = optional_module("tenantry_sandbox.cli")
+    sandbox_settings = _sandbox_settings(settings)
+    if not settings.run_sandbox or cli is None or sandbox_settings is None:
+        return 0
+    rows = asyncio.run(cli.seed_sandbox(sandbox_settings, customers, if_empty=True))
+    return sum(rows.values()) if rows else 0
 
 
 async def _demo_logins(settings: Settings) -> list[str]:

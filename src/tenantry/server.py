@@ -69,6 +69,16 @@ class _Server(uvicorn.Server):
         await super().startup(sockets=sockets)
         self.ready.set()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop serving; a forced stop (a second Ctrl+C) skips waiting for open connections but
+        still shuts the app down (job consumer, database). uvicorn would skip that too, leaving
+        each app's lifespan to be cancelled as the loop closes, logged as a CancelledError
+        traceback per server."""
+        await super().shutdown(sockets=sockets)
+        lifespan = getattr(self, "lifespan", None)
+        if self.force_exit and lifespan is not None and not lifespan.shutdown_event.is_set():
+            await lifespan.shutdown()
+
 
 def _server(app: Any, host: str, port: int) -> _Server:
     # log_config=None keeps the logging that configure_logging set up, so uvicorn's own lines are

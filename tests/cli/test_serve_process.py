@@ -1,4 +1,4 @@
-"""Mail from `tenantry serve` reaches the embedded sandbox's mailbox, wherever it listens."""
+"""`tenantry serve`: mail reaches the embedded mailbox wherever it listens; stopping is clean."""
 
 from __future__ import annotations
 
@@ -73,3 +73,26 @@ async def test_the_mailbox_listens_before_the_apps_job_consumer_starts(tmp_path:
             started.should_exit = True
         await serving
     assert mailbox_at_startup == [True]
+
+
+async def test_a_forced_stop_still_shuts_each_app_down() -> None:
+    """A second Ctrl+C skips waiting for connections, not the apps' shutdown: their lifespans
+    end instead of being cancelled (and logged as CancelledError tracebacks) as the loop closes."""
+    shut_down: list[str] = []
+
+    def app_named(name: str) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            yield
+            shut_down.append(name)
+
+        return FastAPI(lifespan=lifespan)
+
+    servers = [server._server(app_named(name), "127.0.0.1", free_port()) for name in "ab"]
+    serving = asyncio.create_task(server._serve_all(servers))
+    async with asyncio.timeout(60):
+        await servers[-1].ready.wait()
+        for started in servers:
+            started.should_exit = started.force_exit = True
+        await serving
+    assert sorted(shut_down) == ["a", "b"]

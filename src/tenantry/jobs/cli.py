@@ -36,8 +36,9 @@ def worker(
     periodic: bool = typer.Option(
         True,
         "--periodic/--no-periodic",
-        help="Run the periodic jobs (the outbox sweeper, scheduled syncs) in the first process. "
-        "Exactly one consumer in the deployment should: start the others with --no-periodic.",
+        help="Schedule the periodic jobs (the outbox sweeper, scheduled syncs) in the first process; "
+        "every process runs them. Exactly one consumer in the deployment should schedule: start "
+        "the others with --no-periodic.",
     ),
     imports: list[str] = typer.Option(
         [],
@@ -54,7 +55,10 @@ def worker(
 
     SIGTERM stops taking jobs and lets the running ones finish.
 
-    A job cut short runs again once its lease (TENANTRY_OUTBOX_LEASE_SECONDS) expires.
+    Every process runs any job, periodic ones included; only one schedules the periodic ones.
+
+    A job cut short runs again once its lease (TENANTRY_OUTBOX_LEASE_SECONDS, renewed while
+    the job runs) expires, and the sweeper runs.
     """
     from tenantry.observability import configure_logging
     from tenantry.settings import get_settings

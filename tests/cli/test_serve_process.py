@@ -13,13 +13,7 @@ from fastapi import FastAPI
 
 from tenantry import server
 from tenantry.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.cli.test_serve import free_port
 
 
 def test_the_default_smtp_url_follows_the_sandbox_mailbox_port_unless_set() -> None:

@@ -27,12 +27,9 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements/dev.lock
 install: $(VENV)/.run-installed
 install-dev: $(VENV)/.dev-installed
 
+# One process: migrate, load the demo data and seed the sandbox (the first time), then serve.
 run: install
-	mkdir -p var
-	$(BIN)/tenantry db upgrade
-	$(BIN)/tenantry demo load
-	$(BIN)/tenantry sandbox seed --customers 50 --if-empty
-	$(BIN)/tenantry serve
+	$(BIN)/tenantry run
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -2,39 +2,41 @@
 
 Every command reads its settings from the environment (``TENANTRY_*``, see docs/configuration.md)
 and reports a bad setting as one line naming the variable, not as a traceback.
+
+This module imports only Typer: each command imports what it needs (the app, SQLAlchemy, the
+sandbox) when it runs, so ``tenantry --help`` and the light commands start at once.
 """
 
 from __future__ import annotations
 
-import asyncio
+import importlib.util
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from email_validator import EmailNotValidError, validate_email
-from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 
-from tenantry import migrate, server
-from tenantry.bootstrap import create_platform, find_platform
-from tenantry.db import Database
-from tenantry.errors import Conflict, TenantryError, invalid
-from tenantry.identity.passwords import policy as password_policy
-from tenantry.identity.service import add_membership, create_user, find_user
-from tenantry.models import Membership, PlatformModel, Role
-from tenantry.observability import configure_logging
-from tenantry.security import Actor
-from tenantry.settings import Settings
+from tenantry.jobs.cli import worker
+
+if TYPE_CHECKING:
+    from tenantry.db import Database
+    from tenantry.settings import Settings
 
 T = TypeVar("T")
+PLATFORM_MODELS = ("indirect_provider", "direct_csp")  # tenantry.models.PlatformModel's values
 
 app = typer.Typer(
     help="Tenantry: onboard CSP customer organizations and their Microsoft tenants.",
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    # Plain help: formatting it with Rich would import Rich, slower than all the rest.
+    rich_markup_mode=None,
 )
-db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
-demo_app = typer.Typer(help="Demo data for trying the product.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database schema migrations.", no_args_is_help=True, rich_markup_mode=None
+)
+demo_app = typer.Typer(
+    help="Demo data for trying the product.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
@@ -46,6 +48,10 @@ def fail(message: str) -> typer.Exit:
 
 def load_settings() -> Settings:
     """Settings from the environment; a refused setting ends the command with the reason."""
+    from pydantic import ValidationError
+
+    from tenantry.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -61,6 +67,12 @@ def load_settings() -> Settings:
 
 def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run ``work`` with a database of its own; domain errors end the command with their message."""
+    import asyncio
+
+    from sqlalchemy.exc import DBAPIError
+
+    from tenantry.db import Database
+    from tenantry.errors import TenantryError
 
     async def main() -> T:
         database = Database(settings)
@@ -84,8 +96,35 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
 def serve() -> None:
     """Serve the app on TENANTRY_HOST:TENANTRY_PORT, with the job consumer (SQLite queue) and the
     Partner Center sandbox (TENANTRY_RUN_SANDBOX) in the same process. Stop with Ctrl+C."""
+    from tenantry import server
+    from tenantry.observability import configure_logging
+
     settings = load_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    server.run(settings)
+
+
+@app.command()
+def run(
+    customers: Annotated[
+        int, typer.Option(min=0, help="Customers to seed the sandbox with, the first time.")
+    ] = 50,
+) -> None:
+    """Try the product in one process (`make run`): migrate the database, load the demo data
+    and seed the sandbox the first time, then serve as `tenantry serve` does."""
+    from tenantry import demo, migrate, server
+    from tenantry.observability import configure_logging
+
+    settings = load_settings()
+    if settings.environment == "production":
+        raise fail("`tenantry run` is for trying the product; use `tenantry serve` in production")
+    configure_logging(settings.log_level, json=settings.log_json)
+    migrate.upgrade(settings.database_url)
+    if with_database(settings, demo.load).created:
+        typer.echo("Loaded the demo data.")
+    seeded = server.seed_sandbox(settings, customers=customers)
+    if seeded:
+        typer.echo(f"Seeded the sandbox with {customers} customers ({seeded} rows).")
     server.run(settings)
 
 
@@ -99,8 +138,8 @@ def create_admin(
             prompt=True,
             hide_input=True,
             confirmation_prompt=True,
-            help=f"At least {password_policy.MIN_LENGTH} characters, not a common password; "
-            "asked for when not given.",
+            help="Long enough and not a common password (docs/identity.md); asked for when "
+            "not given.",
         ),
     ],
     platform_name: Annotated[
@@ -108,10 +147,25 @@ def create_admin(
         typer.Option(help="Legal name of the platform owner; needed when none exists yet."),
     ] = None,
     platform_model: Annotated[
-        PlatformModel, typer.Option(help="How the platform owner sells (when creating it).")
-    ] = PlatformModel.INDIRECT_PROVIDER,
+        str,
+        typer.Option(
+            help=f"How the platform owner sells (when creating it): {' or '.join(PLATFORM_MODELS)}."
+        ),
+    ] = PLATFORM_MODELS[0],
 ) -> None:
     """Create a platform admin (and the platform owner, if there is none yet)."""
+    from email_validator import EmailNotValidError, validate_email
+    from sqlalchemy import select
+
+    from tenantry.bootstrap import create_platform, find_platform
+    from tenantry.errors import Conflict, invalid
+    from tenantry.identity.passwords import policy as password_policy
+    from tenantry.identity.service import add_membership, create_user, find_user
+    from tenantry.models import Membership, PlatformModel, Role
+    from tenantry.security import Actor
+
+    if platform_model not in PLATFORM_MODELS:
+        raise fail(f"--platform-model: choose {' or '.join(PLATFORM_MODELS)}")
     settings = load_settings()
     try:
         email = validate_email(email, check_deliverability=False).normalized
@@ -131,7 +185,7 @@ def create_admin(
                 if not platform_name:
                     raise invalid("--platform-name", "required", "there is no platform owner yet")
                 platform = await create_platform(
-                    session, legal_name=platform_name.strip(), model=platform_model
+                    session, legal_name=platform_name.strip(), model=PlatformModel(platform_model)
                 )
             existing = await find_user(session, email)
             if existing is not None:
@@ -168,6 +222,8 @@ def create_admin(
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Apply the migrations up to REVISION (default: the newest) on TENANTRY_DATABASE_URL."""
+    from tenantry import migrate
+
     settings = load_settings()
     migrate.upgrade(settings.database_url, revision)
     typer.echo(f"database at {migrate.current_revision(settings.database_url)}")
@@ -176,6 +232,8 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -
 @db_app.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
+    from tenantry import migrate
+
     settings = load_settings()
     typer.echo(migrate.current_revision(settings.database_url) or "empty (no migrations applied)")
 
@@ -200,8 +258,11 @@ def demo_load() -> None:
     typer.echo("\n".join(demo.login_lines()))
 
 
-# Commands from packages a slimmer installation may lack: registered only when present.
-if (_jobs_cli := server.optional_module("tenantry.jobs.cli")) is not None:
-    app.command("worker")(_jobs_cli.worker)
-if (_sandbox_cli := server.optional_module("tenantry_sandbox.cli")) is not None:
-    app.add_typer(_sandbox_cli.sandbox_cli, name="sandbox")
+app.command("worker")(worker)
+
+# Commands from packages a slimmer installation may lack: registered only when present. Their
+# modules import their heavy parts inside the commands too.
+if importlib.util.find_spec("tenantry_sandbox") is not None:
+    from tenantry_sandbox.cli import sandbox_cli
+
+    app.add_typer(sandbox_cli, name="sandbox")

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -56,9 +57,27 @@ class _Server(uvicorn.Server):
     process together. (uvicorn's own handling re-raises the signal once a server has stopped, so
     the process would die by it with the second server still running.)"""
 
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = asyncio.Event()
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop serving; a forced stop (a second Ctrl+C) skips waiting for open connections but
+        still shuts the app down (job consumer, database). uvicorn would skip that too, leaving
+        each app's lifespan to be cancelled as the loop closes, logged as a CancelledError
+        traceback per server."""
+        await super().shutdown(sockets=sockets)
+        lifespan = getattr(self, "lifespan", None)
+        if self.force_exit and lifespan is not None and not lifespan.shutdown_event.is_set():
+            await lifespan.shutdown()
 
 
 def _server(app: Any, host: str, port: int) -> _Server:
@@ -104,31 +123,50 @@ def attach_consumer(app: FastAPI, settings: Settings) -> Part:
     return Part("Jobs", f"consumed in this process ({consumer.threads} threads)")
 
 
-def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
-    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT. It keeps its own
-    settings (TENANTRY_SANDBOX_*) except where serve decides: the interface, port and database."""
-    if not settings.run_sandbox:
-        return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
-    app_module = optional_module("tenantry_sandbox.app")
+def _sandbox_settings(settings: Settings) -> Any:
+    """The sandbox's own settings (TENANTRY_SANDBOX_*) except where serve decides: the
+    interface, ports and database. None when the sandbox is not installed."""
     settings_module = optional_module("tenantry_sandbox.settings")
-    if app_module is None or settings_module is None:
-        log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
-        return None, Part("Sandbox", "not available in this installation")
+    if settings_module is None:
+        return None
     defaults = settings_module.SandboxSettings()
     overrides: dict[str, Any] = {
         "host": settings.host,
         "port": settings.sandbox_port,
         "database_url": settings.sandbox_database_url,
+        "smtp_port": settings.sandbox_smtp_port,
     }
     if "base_url" not in defaults.model_fields_set:
         # Where this machine's clients reach it: a wildcard bind address is no place to go.
         overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"
-    sandbox_settings = settings_module.SandboxSettings(**overrides)
+    return settings_module.SandboxSettings(**overrides)
+
+
+def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
+    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT."""
+    if not settings.run_sandbox:
+        return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
+    app_module = optional_module("tenantry_sandbox.app")
+    sandbox_settings = _sandbox_settings(settings)
+    if app_module is None or sandbox_settings is None:
+        log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
+        return None, Part("Sandbox", "not available in this installation")
     app = app_module.create_app(sandbox_settings)
     # Its home page links the mailbox, the admin center and the control API.
     home = sandbox_settings.base_url.rstrip("/") + "/"
     url = f"{home} (Partner Center and Microsoft sign-in stand-in: mailbox, admin center, API)"
     return _server(app, settings.host, settings.sandbox_port), Part("Sandbox", url)
+
+
+def seed_sandbox(settings: Settings, *, customers: int) -> int:
+    """Seed the embedded sandbox the serve would run, when it has no customers yet; returns the
+    rows added (0 when it had customers, runs elsewhere or is not installed)."""
+    cli = optional_module("tenantry_sandbox.cli")
+    sandbox_settings = _sandbox_settings(settings)
+    if not settings.run_sandbox or cli is None or sandbox_settings is None:
+        return 0
+    rows = asyncio.run(cli.seed_sandbox(sandbox_settings, customers, if_empty=True))
+    return sum(rows.values()) if rows else 0
 
 
 async def _demo_logins(settings: Settings) -> list[str]:
@@ -156,6 +194,19 @@ def banner(settings: Settings, parts: Sequence[Part], logins: Sequence[str]) -> 
     return "\n".join(lines)
 
 
+async def _start_in_order(servers: Sequence[_Server]) -> list[asyncio.Task[None]]:
+    """Start each server once the one before it serves: the sandbox (and its mailbox) before the
+    app, whose job consumer may send mail at once."""
+    tasks: list[asyncio.Task[None]] = []
+    for server in servers:
+        task = asyncio.create_task(server.serve())
+        tasks.append(task)
+        ready = asyncio.create_task(server.ready.wait())
+        await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+    return tasks
+
+
 async def _serve_all(servers: Sequence[_Server]) -> None:
     loop = asyncio.get_running_loop()
 
@@ -168,7 +219,7 @@ async def _serve_all(servers: Sequence[_Server]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     try:
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(*await _start_in_order(servers))
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -181,9 +232,7 @@ def run(settings: Settings) -> None:
     logins = asyncio.run(_demo_logins(settings))
     app = create_app(settings)
     jobs = attach_consumer(app, settings)
-    servers = [_server(app, settings.host, settings.port)]
     sandbox, sandbox_part = sandbox_server(settings)
-    if sandbox is not None:
-        servers.append(sandbox)
+    servers = [server for server in (sandbox, _server(app, settings.host, settings.port)) if server]
     print(banner(settings, [jobs, sandbox_part], logins), flush=True)
     asyncio.run(_serve_all(servers))

@@ -27,9 +27,15 @@ class Settings(BaseSettings):
 
     # How many huey worker threads `serve` runs in-process (SQLite queue) and `worker` runs per process.
     worker_threads: int = Field(default=2, ge=1, le=64)
-    # An outbox row whose job has not finished within this many seconds is handed to the queue again.
-    outbox_lease_seconds: int = Field(default=300, ge=5)
+    # A running outbox row is handed to the queue again once its lease has not been renewed for
+    # this many seconds (its worker died); a live worker renews it every heartbeat while the job
+    # runs (default: a third of the lease).
+    outbox_lease_seconds: int = Field(default=60, ge=5)
+    outbox_heartbeat_seconds: float | None = Field(default=None, gt=0)
     outbox_sweep_interval_seconds: int = Field(default=60, ge=1)
+    # How often the consumer that schedules periodic jobs looks for due ones. The schedules count
+    # in minutes, so anything but 60 runs an every-minute job on every look: for tests.
+    periodic_check_seconds: int = Field(default=60, ge=1, le=60)
 
     session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
     cookie_secure: bool = False
@@ -39,6 +45,7 @@ class Settings(BaseSettings):
     # How long staff act for a customer (login on behalf) before it ends by itself.
     on_behalf_minutes: int = Field(default=30, ge=1, le=480)
 
+    # Unless set, the embedded sandbox's mailbox (TENANTRY_SANDBOX_SMTP_PORT on this machine).
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Tenantry <no-reply@tenantry.local>"
     # An SMTP delivery gives up when a step (connecting, any command) takes longer; retried later.
@@ -67,6 +74,8 @@ class Settings(BaseSettings):
     microsoft_client_secret: str = "sandbox-client-secret"  # noqa: S105
 
     sandbox_port: int = Field(default=8001, ge=1, le=65535)
+    # The embedded sandbox's mailbox (SMTP) port; the default TENANTRY_SMTP_URL follows it.
+    sandbox_smtp_port: int = Field(default=8025, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///var/sandbox.db"
     run_sandbox: bool = True
 
@@ -106,6 +115,25 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _mail_defaults_to_the_embedded_mailbox(self) -> Settings:
+        """Unless set, mail goes to the sandbox's mailbox where `tenantry serve` runs it."""
+        if "smtp_url" not in self.model_fields_set and self.sandbox_smtp_port:
+            self.smtp_url = f"smtp://{self.local_host()}:{self.sandbox_smtp_port}"
+            self.model_fields_set.discard("smtp_url")
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_its_heartbeat(self) -> Settings:
+        heartbeat = self.outbox_heartbeat_seconds
+        if heartbeat is not None and heartbeat >= self.outbox_lease_seconds:
+            raise ValueError(
+                "TENANTRY_OUTBOX_HEARTBEAT_SECONDS must be shorter than "
+                "TENANTRY_OUTBOX_LEASE_SECONDS (a third of it is the default), or a running "
+                "job's lease runs out between two renewals"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
             raise ValueError(
@@ -116,6 +144,11 @@ class Settings(BaseSettings):
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("TENANTRY_SECRET_KEY must be at least 32 characters long")
         return self
+
+    @property
+    def outbox_heartbeat_interval(self) -> float:
+        """Seconds between two renewals of a running job's lease."""
+        return self.outbox_heartbeat_seconds or self.outbox_lease_seconds / 3
 
     @property
     def is_sqlite(self) -> bool:

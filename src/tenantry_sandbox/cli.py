@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
-from tenantry_sandbox.settings import SandboxSettings
+if TYPE_CHECKING:
+    from tenantry_sandbox.settings import SandboxSettings
 
-sandbox_cli = typer.Typer(help="The Partner Center sandbox: serve it, seed it, reset it.")
+sandbox_cli = typer.Typer(
+    help="The Partner Center sandbox: serve it, seed it, reset it.", rich_markup_mode=None
+)
 
 
 @sandbox_cli.command()
@@ -21,6 +24,7 @@ def serve(
     import uvicorn
 
     from tenantry_sandbox.app import create_app
+    from tenantry_sandbox.settings import SandboxSettings
 
     settings = SandboxSettings()
     uvicorn.run(
@@ -31,11 +35,14 @@ def serve(
     )
 
 
-async def _seed(customers: int, seed_value: int, *, if_empty: bool) -> dict[str, int] | None:
+async def seed_sandbox(
+    settings: SandboxSettings, customers: int, seed_value: int = 0, *, if_empty: bool
+) -> dict[str, int] | None:
+    """Seed the sandbox's database; None when ``if_empty`` and it has customers already."""
     from tenantry_sandbox.seed import is_seeded, seed
     from tenantry_sandbox.state import SandboxState
 
-    state = SandboxState(SandboxSettings())
+    state = SandboxState(settings)
     try:
         await state.ensure_started()
         async with state.db.sessionmaker() as session, session.begin():
@@ -59,7 +66,11 @@ def seed_command(
 ) -> None:
     """Add demo resellers (first time) and customers to the sandbox's database."""
     started = time.perf_counter()
-    rows = asyncio.run(_seed(customers, seed, if_empty=if_empty))
+    import asyncio
+
+    from tenantry_sandbox.settings import SandboxSettings
+
+    rows = asyncio.run(seed_sandbox(SandboxSettings(), customers, seed, if_empty=if_empty))
     if rows is None:
         typer.echo("The sandbox has customers already; nothing seeded.")
         return
@@ -68,6 +79,7 @@ def seed_command(
 
 
 async def _reset() -> None:
+    from tenantry_sandbox.settings import SandboxSettings
     from tenantry_sandbox.state import SandboxState
 
     state = SandboxState(SandboxSettings())
@@ -80,5 +92,7 @@ async def _reset() -> None:
 @sandbox_cli.command()
 def reset() -> None:
     """Empty the sandbox's database, keeping only the distributor."""
+    import asyncio
+
     asyncio.run(_reset())
     typer.echo("sandbox reset")

@@ -52,3 +52,27 @@ def test_optional_commands_appear_when_their_package_is_installed(
     result = CliRunner().invoke(app, [command, "--help"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+
+
+def test_help_starts_without_the_app_the_database_layer_or_the_sandbox() -> None:
+    """`tenantry --help` loads only the command line: each command imports its own needs."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from tenantry.cli import app\n"
+        "sys.argv = ['tenantry', '--help']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "serve" in done.stdout
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    heavy = ("fastapi", "sqlalchemy", "huey", "pydantic", "uvicorn", "alembic", "rich")
+    assert [name for name in loaded if name.split(".")[0] in heavy] == []
+    sandbox = [name for name in loaded if name.startswith("tenantry_sandbox.")]
+    assert sandbox == ["tenantry_sandbox.cli"]  # its commands, not the sandbox itself

@@ -76,3 +76,28 @@ TICKS = Calls()
 @jobs.periodic("test.tick", jobs.crontab())
 async def tick(session: AsyncSession) -> None:
     TICKS.hit("tick")
+
+
+# Set in `tenantry worker` processes a test starts: where ``marker_tick`` records its runs.
+TICK_MARKER_ENV = "TENANTRY_TEST_TICK_MARKER"
+
+
+@jobs.periodic("test.marker_tick", jobs.crontab())
+async def marker_tick(session: AsyncSession) -> None:
+    """Appends the running process id to the file TENANTRY_TEST_TICK_MARKER names, if set."""
+    if path := os.environ.get(TICK_MARKER_ENV):
+        _append_line(Path(path), str(os.getpid()))
+
+
+RELEASES: dict[str, threading.Event] = {}
+
+
+def release(ref: str) -> None:
+    RELEASES.setdefault(ref, threading.Event()).set()
+
+
+@jobs.handler("test.blocks_until_released")
+async def blocks_until_released(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A long job: blocks its thread (its event loop included) until the test calls release."""
+    CALLS.hit(payload["ref"])
+    RELEASES.setdefault(payload["ref"], threading.Event()).wait(timeout=60)

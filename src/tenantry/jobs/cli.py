@@ -7,18 +7,15 @@ import os
 import signal
 import threading
 import time
-from multiprocessing.process import BaseProcess
-from types import FrameType
+from typing import TYPE_CHECKING
 
-import structlog
 import typer
 
-from tenantry.jobs.consumer import build_consumer
-from tenantry.jobs.queue import JobQueue
-from tenantry.observability import configure_logging
-from tenantry.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+    from types import FrameType
 
-log = structlog.get_logger("tenantry.jobs")
+    from tenantry.settings import Settings
 
 # How long the supervisor waits for its processes to finish their running jobs on shutdown.
 SHUTDOWN_TIMEOUT_SECONDS = 60.0
@@ -39,8 +36,9 @@ def worker(
     periodic: bool = typer.Option(
         True,
         "--periodic/--no-periodic",
-        help="Run the periodic jobs (the outbox sweeper, scheduled syncs) in the first process. "
-        "Exactly one consumer in the deployment should: start the others with --no-periodic.",
+        help="Schedule the periodic jobs (the outbox sweeper, scheduled syncs) in the first process; "
+        "every process runs them. Exactly one consumer in the deployment should schedule: start "
+        "the others with --no-periodic.",
     ),
     imports: list[str] = typer.Option(
         [],
@@ -57,8 +55,14 @@ def worker(
 
     SIGTERM stops taking jobs and lets the running ones finish.
 
-    A job cut short runs again once its lease (TENANTRY_OUTBOX_LEASE_SECONDS) expires.
+    Every process runs any job, periodic ones included; only one schedules the periodic ones.
+
+    A job cut short runs again once its lease (TENANTRY_OUTBOX_LEASE_SECONDS, renewed while
+    the job runs) expires, and the sweeper runs.
     """
+    from tenantry.observability import configure_logging
+    from tenantry.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
     if settings.queue_url.partition("://")[0] == "memory":
@@ -83,6 +87,9 @@ def _consume(
     *,
     supervised: bool = False,
 ) -> None:
+    from tenantry.jobs.consumer import build_consumer
+    from tenantry.jobs.queue import JobQueue
+
     queue = JobQueue(settings)
     try:
         build_consumer(
@@ -109,6 +116,9 @@ def _supervise(
     settings: Settings, processes: int, threads: int, periodic: bool, imports: tuple[str, ...]
 ) -> None:
     """Keep ``processes`` consumers running, the first with the periodic jobs, until signalled."""
+    import structlog
+
+    log = structlog.get_logger("tenantry.jobs")
     context = multiprocessing.get_context("fork")
     stopping = threading.Event()
 

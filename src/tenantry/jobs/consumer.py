@@ -1,18 +1,21 @@
 """Huey consumers: threads inside ``serve`` (SQLite queue) or ``tenantry worker`` processes.
 
-Exactly one consumer should run the periodic jobs (the sweeper among them): huey's scheduler
-enqueues them only in a consumer built with ``periodic=True``. ``serve`` runs its in-process
-consumer with them; ``tenantry worker`` runs them in its first process unless given
+Every consumer registers every task, the periodic ones included, since any consumer on a shared
+queue may take a periodic run off it. Only the scheduling, the enqueuing of due periodic runs,
+happens in one consumer: the one built with ``periodic=True``. ``serve`` runs its in-process
+consumer with it; ``tenantry worker`` runs it in its first process unless given
 ``--no-periodic``, which every additional worker deployment should be. Two schedulers are not
-harmful (a doubled sweep only hands rows over twice and claims deduplicate), just wasteful.
+harmful (a doubled sweep only hands rows over twice and claims deduplicate), but other periodic
+jobs would run twice.
 """
 
 from __future__ import annotations
 
 import signal
+from typing import Any
 
 import structlog
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Scheduler
 
 from tenantry.jobs import registry
 from tenantry.jobs.queue import JobQueue
@@ -30,7 +33,20 @@ def runs_in_process(settings: Settings) -> bool:
     return scheme in ("sqlite", "memory")
 
 
-class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
+class _Consumer(Consumer):  # type: ignore[misc]
+    """A consumer whose scheduler looks for due periodic jobs every ``periodic_check_seconds``."""
+
+    def __init__(self, *args: Any, periodic_check_seconds: int = 60, **kwargs: Any) -> None:
+        self.periodic_check_seconds = periodic_check_seconds  # read by the constructor below
+        super().__init__(*args, **kwargs)
+
+    def _create_scheduler(self) -> Scheduler:
+        scheduler = super()._create_scheduler()
+        scheduler.periodic_task_seconds = self.periodic_check_seconds
+        return scheduler
+
+
+class _EmbeddedConsumer(_Consumer):
     """A consumer that leaves signals to its host process (uvicorn owns SIGINT/SIGTERM)."""
 
     def _set_signal_handlers(self) -> None:
@@ -47,11 +63,11 @@ def build_consumer(
     extra_modules: tuple[str, ...] = (),
     restart_on_hangup: bool = True,
 ) -> Consumer:
-    """A thread-based huey consumer for ``queue`` with every declared handler imported."""
+    """A thread-based huey consumer for ``queue`` with every declared handler and periodic job
+    registered; it enqueues the due periodic runs only when ``periodic`` is true."""
     registry.discover(extra_modules)
-    if periodic:
-        queue.register_periodic_jobs()
-    consumer_class = _EmbeddedConsumer if embedded else Consumer
+    queue.register_periodic_jobs()
+    consumer_class = _EmbeddedConsumer if embedded else _Consumer
     consumer = consumer_class(
         queue.huey,
         workers=threads,
@@ -62,6 +78,7 @@ def build_consumer(
         # SIGTERM (systemd, Kubernetes) lets running jobs finish; SIGINT interrupts them, and
         # their rows come back through the sweeper once the lease runs out.
         graceful_signal="TERM",
+        periodic_check_seconds=queue.settings.periodic_check_seconds,
     )
     if not restart_on_hangup:
         # Huey restarts on SIGHUP by exec'ing sys.argv, which in a supervised child is the whole
@@ -122,6 +139,7 @@ class InProcessConsumer:
         if consumer is None:
             return
         consumer.stop(graceful=True)
+        self.queue.heartbeat.close()
         self.queue.runtime.close()
         if self._owns_queue:
             self.queue.close()

@@ -3,7 +3,7 @@
 Huey carries only outbox row ids; the rows themselves, with their state, attempts and errors,
 live in the database. Two tasks exist: ``run_outbox_item`` (claim and run one row) and the
 periodic ``sweep_outbox``; periodic jobs declared with ``@jobs.periodic`` are added when a
-consumer that runs periodic jobs is built.
+consumer is built (every consumer, since any of them may take a periodic run off the queue).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
 
 from tenantry.db import Database
 from tenantry.jobs import outbox, registry, runner, sweeper
+from tenantry.jobs.heartbeat import Heartbeat
 from tenantry.jobs.runtime import ThreadRuntime
 from tenantry.models import utcnow
 from tenantry.settings import Settings
@@ -94,6 +95,9 @@ class JobQueue:
         self.name = name
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self.runtime = ThreadRuntime(settings, on_new_database=self.bind)
+        self.heartbeat = Heartbeat(
+            self.runtime, clock=clock, lease=self.lease, interval=settings.outbox_heartbeat_interval
+        )
         self._huey: Huey | None = None
         self._run_task: Any = None
         self._periodic_names: set[str] = set()
@@ -140,7 +144,9 @@ class JobQueue:
             log.error("run_outbox_item got a malformed id", item_id=item_id)
             return
         result = self.runtime.run(
-            lambda database: runner.run_item(database, parsed, clock=self.clock, lease=self.lease)
+            lambda database: runner.run_item(
+                database, parsed, clock=self.clock, lease=self.lease, hold=self.heartbeat.holding
+            )
         )
         if result.retry_at is not None:
             self.dispatch([outbox.Dispatch(parsed, result.retry_at)])
@@ -164,23 +170,24 @@ class JobQueue:
             if job.name in self._periodic_names:
                 continue
             self._periodic_names.add(job.name)
-            huey.periodic_task(job.schedule, name=f"periodic_{job.name}")(
+            huey.periodic_task(job.schedule, name=f"periodic_{job.name}", context=True)(
                 self._periodic_runner(job)
             )
 
     def _periodic_runner(self, job: registry.Periodic) -> Any:
-        def run_periodic() -> None:
+        def run_periodic(task: Any = None) -> None:
             async def in_transaction(database: Database) -> None:
                 async with database.transaction() as session:
                     await job.run(session)
 
             self.runtime.run(in_transaction)
-            log.info("periodic job done", job=job.name)
+            log.info("periodic job done", job=job.name, run=getattr(task, "id", None))
 
         return run_periodic
 
     def close(self) -> None:
         """Release the storage connection and the job threads' databases."""
+        self.heartbeat.close()
         self.runtime.close()
         with self._lock:
             if self._huey is not None:

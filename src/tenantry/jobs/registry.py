@@ -81,7 +81,8 @@ def kinds() -> list[str]:
 def periodic(name: str, schedule: Schedule) -> Callable[[P], P]:
     """Register an async job run in its own transaction whenever ``schedule`` says so.
 
-    Only the consumer started with periodic jobs enabled runs it (see docs/jobs.md). A periodic
+    Every consumer knows it; only the one started with periodic jobs enabled puts its runs on the
+    queue (see docs/jobs.md), and whichever consumer takes a run off the queue runs it. A periodic
     job that fans out should write outbox rows, one per unit of work, rather than do it all
     in its own transaction.
     """

@@ -10,6 +10,7 @@ overran its lease and was taken over are rolled back instead of committed twice.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import traceback
 import uuid
@@ -30,6 +31,8 @@ from tenantry.models import OutboxItem, OutboxStatus
 log = structlog.get_logger("tenantry.jobs")
 
 Clock = Callable[[], datetime]
+# Keeps the lease of (row id, attempt) alive while the block runs (see tenantry.jobs.heartbeat).
+Hold = Callable[[uuid.UUID, int], contextlib.AbstractContextManager[None]]
 
 # Retry n waits BACKOFF_BASE * 2**(n-1), at most BACKOFF_MAX: 10 s, 20 s, 40 s, ... 1 h.
 BACKOFF_BASE = timedelta(seconds=10)
@@ -129,9 +132,15 @@ async def claim(
 
 
 async def run_item(
-    database: Database, item_id: uuid.UUID, *, clock: Clock, lease: timedelta
+    database: Database,
+    item_id: uuid.UUID,
+    *,
+    clock: Clock,
+    lease: timedelta,
+    hold: Hold | None = None,
 ) -> Result:
-    """Claim the row and run its handler once; the caller schedules the retry, if any."""
+    """Claim the row and run its handler once, its lease kept alive by ``hold`` while it runs;
+    the caller schedules the retry, if any."""
     now = clock()
     claimed = await claim(database, item_id, now=now, lease=lease)
     if claimed is None:
@@ -141,6 +150,13 @@ async def run_item(
         log.debug("outbox row skipped", item_id=str(item_id))
         return Result(Outcome.SKIPPED)
     bound = log.bind(item_id=str(item_id), kind=claimed.kind, attempt=claimed.attempt)
+    with hold(item_id, claimed.attempt) if hold else contextlib.nullcontext():
+        result = await _run_claimed(database, claimed, clock=clock, bound=bound)
+    JOBS.labels(claimed.kind, result.outcome.value).inc()
+    return result
+
+
+async def _run_claimed(database: Database, claimed: Claim, *, clock: Clock, bound: Any) -> Result:
     try:
         handler = registry.handler_for(claimed.kind)
         if handler is None:
@@ -162,7 +178,6 @@ async def run_item(
     else:
         bound.info("outbox job done")
         result = Result(Outcome.DONE)
-    JOBS.labels(claimed.kind, result.outcome.value).inc()
     return result
 
 

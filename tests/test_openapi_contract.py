@@ -74,6 +74,7 @@ class KnownIds:
     organizations: list[str]
     members: list[tuple[str, str]]
     tokens: list[tuple[str, str]]
+    invitations: list[tuple[str, str]]
     pending: str  # kept for rejecting: approving it first would leave nothing to reject
 
     def path_parameters(
@@ -81,19 +82,27 @@ class KnownIds:
     ) -> st.SearchStrategy[dict[str, Any]]:
         names = set(generated)
         if names == {"organization_id"}:
-            targets = [self.pending] if path.endswith("/reject") else self.organizations
+            targets = self.organizations
+            if path.endswith("/reject"):
+                targets = [self.pending]
+            elif path.endswith(("/api-tokens", "/invitations")):
+                # The examples name a customer's role: a role exists only in its kind.
+                targets = self.organizations[:1]
             pairs: list[dict[str, Any]] = [{"organization_id": o} for o in targets]
         elif names == {"organization_id", "user_id"}:
             pairs = [{"organization_id": o, "user_id": u} for o, u in self.members]
         elif names == {"organization_id", "token_id"}:
             pairs = [{"organization_id": o, "token_id": t} for o, t in self.tokens]
+        elif names == {"organization_id", "invitation_id"}:
+            pairs = [{"organization_id": o, "invitation_id": i} for o, i in self.invitations]
         else:
             return st.just(generated)
         return st.sampled_from([generated, *pairs, *pairs])
 
     def all(self) -> set[str]:
         users = (u for _, u in self.members)
-        return {*self.organizations, self.pending, *users, *(t for _, t in self.tokens)}
+        tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
+        return {*self.organizations, self.pending, *users, *tokens, *invitations}
 
 
 def known_ids(world: World, people: People, pending: str) -> KnownIds:
@@ -113,6 +122,7 @@ def known_ids(world: World, people: People, pending: str) -> KnownIds:
             (customer, str(people.customer_token.id)),
             (reseller, str(people.reseller_token.id)),
         ],
+        invitations=[(reseller, str(people.reseller_invitation.id))],
     )
 
 
@@ -170,7 +180,7 @@ def api_schema(
     own event loop, and connections cannot move between loops."""
     app = create_app(settings, database=Database(settings))
     # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
-    app.dependency_overrides[app_tenants] = KnownTenants
+    app.dependency_overrides[app_tenants] = lambda: KnownTenants()  # not the class: its fields
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
     known = known_ids(world, people, pending)

@@ -21,4 +21,4 @@ def test_the_embedded_sandbox_is_announced_where_clients_reach_it() -> None:
     everywhere = Settings.model_validate({"host": "0.0.0.0", "sandbox_port": 8101})  # noqa: S104
     server, part = sandbox_server(everywhere)
     assert server is not None
-    assert part.state.startswith("http://127.0.0.1:8101 ")
+    assert part.state.startswith("http://127.0.0.1:8101/ ")

@@ -38,7 +38,7 @@ async def test_the_create_form_names_missing_and_misformatted_fields_together(
     assert "Legal name: This field is required." in summary
     assert "Postal code: '12' is not a postal code of DK." in summary
     # Listed in the order of the fields, not the missing ones first.
-    assert summary.index("City:") < summary.index("Postal code:") < summary.index("contact's phone")
+    assert summary.index("City:") < summary.index("Postal code:") < summary.index("Contact phone:")
 
 
 async def test_the_reseller_form_asks_for_the_mpn_id_with_the_other_missing_fields(

@@ -30,7 +30,10 @@ Cursor = Query(default=None, max_length=500)
 Limit = Query(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
-TOKEN_EXAMPLE = {"name": "ERP integration", "role": "customer_user", "expires_in_days": 90}
+TOKEN_EXAMPLES = {
+    role: {"value": {"name": "ERP integration", "role": role, "expires_in_days": 90}}
+    for role in ("customer_user",)
+}
 
 
 def _member(membership: Membership, user: User) -> MemberRead:
@@ -114,7 +117,7 @@ async def list_api_tokens(
 )
 async def create_api_token(
     organization_id: uuid.UUID,
-    data: Annotated[ApiTokenCreate, Body(openapi_examples={"erp": {"value": TOKEN_EXAMPLE}})],
+    data: Annotated[ApiTokenCreate, Body(openapi_examples=TOKEN_EXAMPLES)],
     session: DbSession,
     actor: CurrentActor,
 ) -> ApiTokenIssued:

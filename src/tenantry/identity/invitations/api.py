@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from tenantry.deps import CurrentActor, DbSession
 from tenantry.identity.invitations import service
@@ -18,6 +19,12 @@ router = APIRouter(prefix="/api/v1", tags=["people and API tokens"], responses=A
 INVITATIONS = "/organizations/{organization_id}/invitations"
 
 
+INVITATION_EXAMPLES = {
+    role: {"value": {"email": f"new.{role}@example.com", "role": role}}
+    for role in ("customer_user",)
+}
+
+
 @router.post(
     INVITATIONS,
     status_code=202,
@@ -27,7 +34,10 @@ INVITATIONS = "/organizations/{organization_id}/invitations"
     "409; inviting an address with an open invitation sends it again (with this role).",
 )
 async def invite(
-    organization_id: uuid.UUID, data: InvitationCreate, session: DbSession, actor: CurrentActor
+    organization_id: uuid.UUID,
+    data: Annotated[InvitationCreate, Body(openapi_examples=INVITATION_EXAMPLES)],
+    session: DbSession,
+    actor: CurrentActor,
 ) -> InvitationRead:
     return InvitationRead.model_validate(
         await service.invite(session, actor, organization_id, data)

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import EmailStr, Field, computed_field
+from pydantic import Field, computed_field
 
+from tenantry.identity.schemas import RoleName
 from tenantry.models import Role, utcnow
-from tenantry.schemas import InputSchema, ReadSchema
+from tenantry.schemas import Email, InputSchema, ReadSchema
 
 InvitationStatus = Literal["pending", "expired", "accepted", "revoked"]
 
@@ -18,8 +19,8 @@ class InvitationCreate(InputSchema):
     """Invite a person by email. The answer is the same whether or not the address has an
     account: nothing about accounts outside your organization is revealed."""
 
-    email: EmailStr = Field(max_length=254)
-    role: Role = Field(description="Must be one of the organization's kind, at most your own")
+    email: Email
+    role: RoleName = Field(description="Must be one of the organization's kind, at most your own")
 
 
 class InvitationRead(ReadSchema):

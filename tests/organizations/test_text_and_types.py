@@ -52,7 +52,7 @@ async def test_hidden_characters_are_refused_in_every_text_field(
     )
 
 
-async def test_reasons_token_names_and_member_names_refuse_them_too(
+async def test_reasons_token_names_and_invited_addresses_refuse_them_too(
     client: httpx.AsyncClient, world: World
 ) -> None:
     organization = f"{URL}/{world.customer_a.id}"
@@ -66,14 +66,14 @@ async def test_reasons_token_names_and_member_names_refuse_them_too(
         json={"name": "\u200d\u2060", "role": "customer_user"},
         headers=world.customer_a.headers,
     )
-    member = await client.post(
-        f"{organization}/members",
-        json={"email": "x@example.com", "full_name": "Ann\x1b[31m", "role": "customer_user"},
+    invitation = await client.post(
+        f"{organization}/invitations",
+        json={"email": "ann\u202e@example.com", "role": "customer_user"},
         headers=world.customer_a.headers,
     )
     assert errors_of(block) == [("reason", "bidi_control")]
     assert errors_of(token) == [("name", "invisible_only")]
-    assert errors_of(member) == [("full_name", "control_character")]
+    assert errors_of(invitation) == [("email", "bidi_control")]
 
 
 async def test_a_reason_may_span_lines_and_is_measured_once_normalised(

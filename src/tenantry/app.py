@@ -30,6 +30,7 @@ from tenantry.observability import RequestContextMiddleware
 from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
 from tenantry.organizations import pages as organizations_pages
+from tenantry.partnercenter import access as partner_center_access
 from tenantry.registration import pages as registration_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.web import routing as page_routing
@@ -79,6 +80,8 @@ def create_app(
     app.state.database = database
     app.state.queue = queue
     app.state.http_transport = http_transport
+    # Partner Center for this app's requests and, through ``access.current()``, its jobs.
+    app.state.partner_center = partner_center_access.configure(settings, http_transport)
     app.state.microsoft = MicrosoftSignIn(settings)
     # Who is calling: deps and the page machinery ask identity through this, never import it.
     deps.install_authenticator(app, identity_callers.SessionsAndTokens())

@@ -35,6 +35,12 @@ class Permission(enum.StrEnum):
     PLATFORM_CONFIGURE = "platform.configure"
     ORGANIZATION_ACT_ON_BEHALF = "organization.act_on_behalf"
     ORDERS_PLACE = "orders.place"
+    # Choose a customer's Service Details, send its authorization link, verify it (tenants/).
+    TENANTS_MANAGE = "tenants.manage"
+    # Ask a customer's tenant for granular delegated admin access, and follow it.
+    GDAP_MANAGE = "gdap.manage"
+    # See the webhook events Partner Center sent and what became of them.
+    PARTNER_CENTER_EVENTS_READ = "partner_center_events.read"
 
 
 _P = Permission
@@ -54,6 +60,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.TENANTS_MANAGE,
+            _P.GDAP_MANAGE,
+            _P.PARTNER_CENTER_EVENTS_READ,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -69,6 +78,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.API_TOKENS_MANAGE,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.TENANTS_MANAGE,
+            _P.GDAP_MANAGE,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -79,6 +90,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.TENANTS_MANAGE,
+            _P.GDAP_MANAGE,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(
@@ -89,6 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.MEMBERS_MANAGE,
             _P.API_TOKENS_MANAGE,
             _P.ORDERS_PLACE,
+            _P.TENANTS_MANAGE,
         }
     ),
     Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),

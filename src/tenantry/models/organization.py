@@ -46,6 +46,8 @@ class Organization(IdMixin, TimestampMixin, Base):
     __tablename__ = "organizations"
     __table_args__ = (
         UniqueConstraint("platform_id", "erp_id"),
+        # A Microsoft tenant belongs to at most one organization of a platform.
+        UniqueConstraint("platform_id", "tenant_id"),
         Index("ix_organizations_platform_parent", "platform_id", "parent_id"),
         Index("ix_organizations_platform_legal_name", "platform_id", "legal_name"),
     )
@@ -89,6 +91,9 @@ class Organization(IdMixin, TimestampMixin, Base):
     # Partner Center identity: the platform's and resellers' MPN (Partner) ID, a tenant's GUID.
     mpn_id: Mapped[str | None] = mapped_column(String(16), default=None)
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    # The last check of the MPN ID against Partner Center (tenants.mpn): "valid" or what failed.
+    mpn_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    mpn_checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
     # Self-registration: the person who registered the organization from a storefront.
@@ -166,3 +171,5 @@ class PlatformConfig(TimestampMixin, Base):
     # Work (Entra ID) accounts may sign up only from these email domains.
     work_account_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     notification_cc: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Resellers' customers need a complete billing address (country rules) before checkout.
+    billing_address_required: Mapped[bool] = mapped_column(default=False)

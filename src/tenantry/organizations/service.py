@@ -24,7 +24,7 @@ from tenantry.organizations.schemas import (
     OrganizationCreate,
     OrganizationUpdate,
 )
-from tenantry.organizations.tenant_check import TenantDirectory, tenant_errors
+from tenantry.organizations.tenant_check import TenantDirectory, refuse_if_held, tenant_errors
 from tenantry.organizations.validation import Checker, flatten
 from tenantry.security import Actor, Permission, manages, require
 
@@ -203,6 +203,7 @@ async def create(
     if data.approve:
         require(actor, Permission.ORGANIZATION_APPROVE)
     parent = await _resolve_parent(session, actor, data)
+    await refuse_if_held(session, actor, None, actor.platform_id, data.tenant_id)
     extra = await tenant_errors(tenants, data.tenant_id)
     values, found = await check_new(session, parent, data, extra_errors=extra)
     shown = await duplicate_guard.check(
@@ -253,6 +254,7 @@ async def update(
     checker = await _checker(session, actor.platform_id)
     values = checker.check(current | changes, creating=False)
     if "tenant_id" in given and data.tenant_id != organization.tenant_id:
+        await refuse_if_held(session, actor, organization, organization.platform_id, data.tenant_id)
         checker.errors.extend(await tenant_errors(tenants, data.tenant_id))
     if "erp_id" in given:
         await _check_unique_erp_id(

@@ -16,11 +16,15 @@ from typing import Annotated, Protocol
 import httpx
 import structlog
 from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.errors import FieldError, TenantryError
+from tenantry.errors import Conflict, FieldError, TenantryError
+from tenantry.models import Organization
 from tenantry.partnercenter import PartnerCenterClient
 from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSettings
 from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
+from tenantry.security import Actor, organization_scope
 
 log = structlog.get_logger("tenantry.organizations")
 LOOKUP_TIMEOUT_SECONDS = 5.0
@@ -120,3 +124,55 @@ async def tenant_errors(
         )
     error = await directory.customer_error(tenant_id)
     return [error] if error else []
+
+
+class TenantHeldElsewhere(Conflict):
+    code = "tenant_held_by_another_organization"
+    title = "The tenant belongs to another organization"
+
+
+async def holder_of(
+    session: AsyncSession, platform_id: uuid.UUID, tenant_id: uuid.UUID
+) -> Organization | None:
+    """The organization of the platform that holds ``tenant_id``, if any."""
+    found: Organization | None = await session.scalar(
+        select(Organization).where(
+            Organization.platform_id == platform_id, Organization.tenant_id == tenant_id
+        )
+    )
+    return found
+
+
+async def held_elsewhere(
+    session: AsyncSession, actor: Actor | None, holder: Organization, tenant_id: uuid.UUID
+) -> TenantHeldElsewhere:
+    """The refusal, naming the holder only to someone who may see it."""
+    visible = actor is None or bool(
+        await session.scalar(
+            select(Organization.id).where(organization_scope(actor), Organization.id == holder.id)
+        )
+    )
+    if visible:
+        detail = (
+            f"the Microsoft tenant {tenant_id} is already linked to {holder.display_name}; "
+            "a tenant belongs to one organization"
+        )
+    else:
+        detail = (
+            f"the Microsoft tenant {tenant_id} is already linked to another organization of "
+            "the platform; ask the platform's staff if it should move"
+        )
+    return TenantHeldElsewhere(detail, reason="tenant_held_by_another_organization")
+
+
+async def refuse_if_held(
+    session: AsyncSession, actor: Actor | None, organization: Organization | None,
+    platform_id: uuid.UUID, tenant_id: uuid.UUID | None,
+) -> None:  # fmt: skip
+    """Raise :class:`TenantHeldElsewhere` (409) when another organization of the platform holds
+    ``tenant_id``: a tenant belongs to one organization, whatever a duplicate confirmation says."""
+    if tenant_id is None:
+        return
+    holder = await holder_of(session, platform_id, tenant_id)
+    if holder is not None and (organization is None or holder.id != organization.id):
+        raise await held_elsewhere(session, actor, holder, tenant_id)

@@ -89,7 +89,7 @@ async def test_an_edit_checks_a_new_tenant_id(
     assert saved.status_code == 200, saved.text
 
 
-async def test_a_second_organization_of_the_same_tenant_is_a_possible_duplicate(
+async def test_a_tenant_belongs_to_one_organization_even_when_a_duplicate_is_confirmed(
     client: httpx.AsyncClient,
     world: World,
     sqlite_sandbox: Sandbox,  # noqa: F811
@@ -97,11 +97,14 @@ async def test_a_second_organization_of_the_same_tenant_is_a_possible_duplicate(
     customer = await sqlite_sandbox.customer(companyName="Fabrikam Cloud")
     body = organization_payload(tenant_id=customer["id"])
     assert (await client.post(URL, json=body, headers=world.platform.headers)).status_code == 201
-    again = await client.post(
-        URL, json=organization_payload(tenant_id=customer["id"]), headers=world.platform.headers
-    )
-    assert again.status_code == 409
-    assert [m["field"] for m in again.json()["matches"]] == ["tenant_id"]
+    second = organization_payload(tenant_id=customer["id"], legal_name="Other Name A/S")
+    for confirmed in (False, True):
+        again = await client.post(
+            URL, json=second | {"confirm_duplicate": confirmed}, headers=world.platform.headers
+        )
+        assert again.status_code == 409
+        assert again.json()["code"] == "tenant_held_by_another_organization"
+        assert body["legal_name"] in again.json()["detail"]
 
 
 async def test_partner_center_out_of_reach_is_a_503_that_saves_nothing(

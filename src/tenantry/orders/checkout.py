@@ -1,7 +1,9 @@
 """Placing an order from the cart, and what has to be true first.
 
-An order needs an approved (active) organization and a person whose email address is proven;
-until then the cart can be filled and the checkout explains what is missing. Placing the same
+An order needs an approved (active) organization, a person whose email address is proven and the
+Service Details step done (the Microsoft tenant the order is for: one linked, or a new tenant's
+prefix held, asked of Partner Center again when the order is placed); until then the cart can be
+filled and the checkout explains what is missing. Placing the same
 checkout form twice (a double click, a retried request) gives the one order.
 """
 
@@ -21,12 +23,15 @@ from tenantry.models import (
     Order,
     OrderStatus,
     Organization,
+    OrganizationKind,
     OrganizationStatus,
     User,
 )
 from tenantry.orders import cart as carts
 from tenantry.organizations import repository
+from tenantry.partnercenter.access import PartnerCenterAccess
 from tenantry.security import Actor, organization_scope
+from tenantry.tenants import service_details
 
 KEY_PREFIX = "checkout:"
 
@@ -37,6 +42,9 @@ class Blocker:
 
     code: str
     message: str
+    # Where the customer does what is missing, when a page of its own does it.
+    link: str | None = None
+    link_label: str | None = None
 
 
 async def blockers(
@@ -67,11 +75,29 @@ async def blockers(
         )
     if not cart.lines:
         found.append(Blocker("cart_empty", "Your cart is empty."))
+    if organization.kind is OrganizationKind.CUSTOMER and (
+        needed := await service_details.missing(session, organization)
+    ):
+        found.append(
+            Blocker(
+                SERVICE_DETAILS,
+                needed,
+                link=service_details.SERVICE_DETAILS_PATH,
+                link_label="Go to Service Details",
+            )
+        )
     return found
 
 
-async def place_order(session: AsyncSession, actor: Actor, checkout_key: str) -> Order:
-    """Turn the cart into an order (status ``submitted``), keeping the prices shown."""
+SERVICE_DETAILS = "service_details"
+
+
+async def place_order(
+    session: AsyncSession, actor: Actor, checkout_key: str,
+    partner_center: PartnerCenterAccess | None = None,
+) -> Order:  # fmt: skip
+    """Turn the cart into an order (status ``submitted``), keeping the prices shown. With
+    ``partner_center``, a held new-tenant prefix is asked again (still free?) first."""
     carts.require_buyer(actor)
     if actor.user_id is None:
         raise Forbidden("orders are placed by a signed-in person")
@@ -87,6 +113,11 @@ async def place_order(session: AsyncSession, actor: Actor, checkout_key: str) ->
         return order
     cart = await carts.load(session, organization)
     found = await blockers(session, actor, organization, cart)
+    if not found and partner_center is not None:
+        async with partner_center.client(lookup=True) as client:
+            taken = await service_details.recheck_held_prefix(session, organization, client)
+        if taken:
+            found.append(Blocker(SERVICE_DETAILS, taken, link=service_details.SERVICE_DETAILS_PATH))
     if found:
         first = found[0]
         error = EmailNotVerified if first.code == EmailNotVerified.code else Conflict

@@ -237,7 +237,9 @@ async def place_order(request: Request, session: DbSession, actor: PageActor) ->
     form = await request.form()
     try:
         async with session.begin_nested():
-            order = await checkout.place_order(session, actor, text(form, "checkout_key"))
+            order = await checkout.place_order(
+                session, actor, text(form, "checkout_key"), request.app.state.partner_center
+            )
     except TenantryError as exc:
         _, message = problem_of(exc)
         return await _cart_page(request, session, actor, message=message, status_code=exc.status)

@@ -175,3 +175,14 @@ async def make_world(database: Database) -> World:
             ),
             direct_customer=Party(direct, await make_token(session, direct, Role.CUSTOMER_ADMIN)),
         )
+
+
+async def give_tenant(session: AsyncSession, organization: Organization) -> uuid.UUID:
+    """Link a made-up Microsoft tenant to ``organization``: its Service Details step is done."""
+    from tenantry.models import LinkMethod
+    from tenantry.tenants.linking import TenantFacts, link_tenant
+
+    tenant_id = uuid.uuid4()
+    facts = TenantFacts(tenant_id, initial_domain=f"t{tenant_id.hex[:12]}.onmicrosoft.com")
+    await link_tenant(session, None, organization, facts, LinkMethod.ENTERED)
+    return tenant_id

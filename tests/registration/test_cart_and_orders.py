@@ -100,6 +100,18 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
 
     await verify_email_directly(database, "erin@fabrikam.example")
     cart = await client.get("/cart")
+    assert "Choose the Microsoft tenant for this order in Service Details" in text_of(cart)
+    assert 'href="/service-details">Continue to Service Details' in cart.text
+    step = await client.get("/service-details")
+    assert "I am already using Microsoft 365 and I own this domain" in text_of(step)
+    chosen = await client.post(
+        "/service-details",
+        data={"csrf_token": form_token(step), "choice": "new", "domain_prefix": "FabrikamApS"},
+    )
+    assert chosen.status_code == 303, chosen.text
+    step = await client.get("/service-details")
+    assert "Tenantry keeps the name fabrikamaps.onmicrosoft.com for this order" in text_of(step)
+    cart = await client.get("/cart")
     key = hidden(cart, "checkout_key")
     placed = await place_order(client, key)
     assert placed.status_code == 303

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tenantry.models import AuditEvent
 from tenantry.db import Database
+from tenantry.models import AuditEvent
 from tests.factories import World
 from tests.sandbox.conftest import Sandbox
 from tests.tenants.conftest import details_url
@@ -17,8 +17,12 @@ pytestmark = pytest.mark.usefixtures("network")
 
 @pytest.mark.parametrize(
     ("typed", "rule"),
-    [("", "required"), ("fabrikam-traders", "letters_and_digits"), ("fabrikåm", "letters_and_digits"),
-     ("a" * 28, "max_length")],
+    [
+        ("", "required"),
+        ("fabrikam-traders", "letters_and_digits"),
+        ("fabrikåm", "letters_and_digits"),
+        ("a" * 28, "max_length"),
+    ],
 )
 async def test_a_prefix_breaking_microsofts_rules_is_refused_naming_the_rule(
     client: httpx.AsyncClient, world: World, typed: str, rule: str
@@ -33,9 +37,7 @@ async def test_a_prefix_breaking_microsofts_rules_is_refused_naming_the_rule(
     assert response.json()["errors"][0]["rule"] == rule
 
 
-async def test_a_free_prefix_is_held_for_the_order(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_a_free_prefix_is_held_for_the_order(client: httpx.AsyncClient, world: World) -> None:
     customer = world.customer_a
     free = await client.get(
         "/api/v1/tenants/domain-availability", params={"prefix": "AlphaTraders"},
@@ -65,8 +67,9 @@ async def test_a_taken_prefix_points_to_the_authorization_process(
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
     assert error["rule"] == "domain_available"
-    assert "takenco.onmicrosoft.com is already registered in Microsoft by another tenant" in (
-        error["message"]
+    assert (
+        "takenco.onmicrosoft.com is already registered in Microsoft by another tenant"
+        in (error["message"])
     )
     assert "already using Microsoft 365" in error["message"]
     availability = await client.get(
@@ -102,9 +105,7 @@ async def test_a_direct_customer_gets_the_direct_link_and_verify_links_once_acce
     assert verified.json()["link_method"] == "verified"
     again = await client.post(f"{url}/verify", headers=customer.headers)
     assert again.status_code == 200 and again.json()["tenant_id"] == tenant["id"]
-    held = await client.get(
-        f"/api/v1/organizations/{customer.id}/tenant", headers=customer.headers
-    )
+    held = await client.get(f"/api/v1/organizations/{customer.id}/tenant", headers=customer.headers)
     assert held.json()["initial_domain"] == "directco.onmicrosoft.com"
     assert (await client.get(url, headers=customer.headers)).json()["done"] is True
     async with database.transaction() as session:
@@ -126,8 +127,9 @@ async def test_verify_says_when_no_tenant_uses_the_domain(
     response = await client.post(f"{url}/verify", headers=customer.headers)
     assert response.status_code == 409, response.text
     assert response.json()["code"] == "no_tenant_for_domain"
-    assert "no Microsoft tenant uses the domain nobodyhere.onmicrosoft.com" in (
-        response.json()["detail"]
+    assert (
+        "no Microsoft tenant uses the domain nobodyhere.onmicrosoft.com"
+        in (response.json()["detail"])
     )
 
 

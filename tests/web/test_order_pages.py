@@ -8,11 +8,12 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tenantry.db import Database
-from tenantry.models import User
-from tests.factories import World
+from tenantry.models import Organization, User
+from tests.factories import World, give_tenant
 from tests.web.conftest import People, post_form, sign_in
 from tests.web.html import Page
 from tests.web.on_behalf_support import open_as
@@ -20,6 +21,15 @@ from tests.web.on_behalf_support import open_as
 OFFER = "CFQ7TTC0LH18-0001"
 CSS = Path(__file__).resolve().parents[2] / "src" / "tenantry" / "web" / "static" / "tenantry.css"
 NOT_YET = "Tenantry does not set up the subscriptions with Microsoft yet"
+
+
+@pytest.fixture(autouse=True)
+async def alpha_customer_holds_a_tenant(database: Database, world: World) -> None:
+    """Alpha Customer's Service Details are done: it holds a Microsoft tenant."""
+    async with database.transaction() as session:
+        organization = await session.get(Organization, world.customer_a.id)
+        assert organization is not None
+        await give_tenant(session, organization)
 
 
 async def place_order(client: httpx.AsyncClient) -> str:

@@ -76,8 +76,9 @@ async def link_tenant(
                 organization.tenant_id = facts.tenant_id
                 await session.flush()
         except IntegrityError:
-            # Another transaction linked the tenant between our check and our write.
-            organization.tenant_id = None
+            # Another transaction linked the tenant between our check and our write. The
+            # savepoint's rollback expired the organization: load it again (as it is, unlinked).
+            await session.refresh(organization)
             holder = await holder_of(session, organization.platform_id, facts.tenant_id)
             if holder is None:
                 raise

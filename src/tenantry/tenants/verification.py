@@ -137,6 +137,7 @@ async def verify(
             raise _failure("accepted_for_another_reseller", domain, step.sellers)
     # Partner Center was asked; now take the organization's row and link (one wins a race).
     organization = await repository.get_for_update(session, actor, organization_id)
+    await session.refresh(details)  # whoever held the lock before may have linked it meanwhile
     tenant = await link_tenant(
         session, actor, organization,
         facts_of(customer, domain, reseller.id if reseller else None), LinkMethod.VERIFIED,

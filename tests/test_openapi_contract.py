@@ -30,12 +30,19 @@ from schemathesis.python import asgi
 
 from tenantry.app import create_app
 from tenantry.db import Database
-from tenantry.models import Organization, OrganizationStatus
+from tenantry.models import (
+    Organization,
+    OrganizationStatus,
+    ServiceDetails,
+    ServiceDetailsStatus,
+    TenantChoice,
+)
 from tenantry.organizations.tenant_check import app_tenants
 from tenantry.settings import Settings
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
+from tests.tenants.stand_in import PartnerCenterStandIn
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance")
 # Fixed seeds: the same requests on every run, so a failure is reproducible and never flaky.
@@ -76,6 +83,10 @@ class KnownIds:
     tokens: list[tuple[str, str]]
     invitations: list[tuple[str, str]]
     pending: str  # kept for rejecting: approving it first would leave nothing to reject
+    # Service Details: a customer to choose for (never linked in the run), and one awaiting
+    # authorization, to email the link (operations run in the schema's order) and verify it.
+    choosing: str
+    awaiting: str
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -85,6 +96,10 @@ class KnownIds:
             targets = self.organizations
             if path.endswith("/reject"):
                 targets = [self.pending]
+            elif path.endswith("/service-details"):
+                targets = [self.choosing]
+            elif path.endswith(("/service-details/verify", "/service-details/email")):
+                targets = [self.awaiting]
             elif path.endswith(("/api-tokens", "/invitations")):
                 # The examples name a customer's role: a role exists only in its kind.
                 targets = self.organizations[:1]
@@ -102,7 +117,10 @@ class KnownIds:
     def all(self) -> set[str]:
         users = (u for _, u in self.members)
         tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
-        return {*self.organizations, self.pending, *users, *tokens, *invitations}
+        return {
+            *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
+            *invitations,
+        }  # fmt: skip
 
 
 def known_ids(world: World, people: People, pending: str) -> KnownIds:
@@ -113,6 +131,8 @@ def known_ids(world: World, people: People, pending: str) -> KnownIds:
             for party in (world.customer_a, world.reseller_a, world.platform, world.reseller_b)
         ],
         pending=pending,
+        choosing=str(world.direct_customer.id),
+        awaiting=customer,
         members=[
             (customer, str(people.customer_user.id)),
             (customer, str(people.customer_admin.id)),
@@ -166,6 +186,19 @@ async def pending(database: Database, world: World) -> str:
 
 
 @pytest.fixture
+async def awaiting_authorization(database: Database, world: World) -> None:
+    """Alpha Customer waits for its existing tenant's authorization."""
+    async with database.transaction() as session:
+        details = ServiceDetails(
+            organization_id=world.customer_a.id, platform_id=world.platform.id,
+            choice=TenantChoice.EXISTING, status=ServiceDetailsStatus.AWAITING_AUTHORIZATION,
+            customer_domain="alphaco.example", reseller_id=world.reseller_a.id,
+            authorization_url="https://admin.microsoft.com/Adminportal/Home?invType=x",
+        )  # fmt: skip
+        session.add(details)
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -174,11 +207,13 @@ def answers() -> dict[str, set[int]]:
 @pytest.fixture
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
-    answers: dict[str, set[int]],
+    answers: dict[str, set[int]], awaiting_authorization: None,
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
-    app = create_app(settings, database=Database(settings))
+    # Partner Center is a stand-in here, for the same reason (see tests/tenants/stand_in.py).
+    stand_in = PartnerCenterStandIn([world.reseller_a.organization.mpn_id or ""])
+    app = create_app(settings, database=Database(settings), http_transport=stand_in.transport())
     # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
     app.dependency_overrides[app_tenants] = lambda: KnownTenants()  # not the class: its fields
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token

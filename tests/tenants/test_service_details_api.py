@@ -106,7 +106,7 @@ async def test_a_direct_customer_gets_the_direct_link_and_verify_links_once_acce
     again = await client.post(f"{url}/verify", headers=customer.headers)
     assert again.status_code == 200 and again.json()["tenant_id"] == tenant["id"]
     held = await client.get(f"/api/v1/organizations/{customer.id}/tenant", headers=customer.headers)
-    assert held.json()["initial_domain"] == "directco.onmicrosoft.com"
+    assert held.json()["tenant"]["initial_domain"] == "directco.onmicrosoft.com"
     assert (await client.get(url, headers=customer.headers)).json()["done"] is True
     async with database.transaction() as session:
         links = await session.scalar(

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 
 from tenantry.deps import CurrentActor, DbSession
-from tenantry.errors import NotFound, ValidationFailed
+from tenantry.errors import ValidationFailed
 from tenantry.models import TenantChoice
 from tenantry.partnercenter.access import PartnerCenterAccess
 from tenantry.problems import API_ERRORS
@@ -20,6 +20,7 @@ from tenantry.tenants import emails, prefix, service_details, verification
 from tenantry.tenants.schemas import (
     DomainAvailability,
     EmailRequest,
+    OrganizationTenant,
     ServiceDetailsRead,
     ServiceDetailsWrite,
     TenantRead,
@@ -97,6 +98,19 @@ async def put_service_details(
 
 
 @router.post(
+    f"{DETAILS}/email",
+    status_code=202,
+    summary="Email the authorization link to the customer (its primary contact by default)",
+)
+async def email_authorization_link(
+    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor,
+    data: EmailRequest | None = None,
+) -> ServiceDetailsRead:  # fmt: skip
+    step, _ = await emails.email_link(session, actor, organization_id, data.to if data else None)
+    return read(step)
+
+
+@router.post(
     f"{DETAILS}/verify",
     summary="Verify authorization: find the customer's tenant and link it",
     description="Failures name what is missing (problem `code`): `no_tenant_for_domain`, "
@@ -116,19 +130,6 @@ async def verify_authorization(
             session, actor, organization_id, client, data.customer_domain if data else None
         )
     return TenantRead.model_validate(tenant)
-
-
-@router.post(
-    f"{DETAILS}/email",
-    status_code=202,
-    summary="Email the authorization link to the customer (its primary contact by default)",
-)
-async def email_authorization_link(
-    organization_id: uuid.UUID, session: DbSession, actor: CurrentActor,
-    data: EmailRequest | None = None,
-) -> ServiceDetailsRead:  # fmt: skip
-    step, _ = await emails.email_link(session, actor, organization_id, data.to if data else None)
-    return read(step)
 
 
 @router.get(
@@ -153,12 +154,11 @@ async def domain_availability(
 
 @router.get(
     "/organizations/{organization_id}/tenant",
-    summary="The Microsoft tenant the organization holds (404 while it holds none)",
+    summary="The Microsoft tenant the organization holds (`tenant` null while it holds none)",
 )
 async def get_tenant(
     organization_id: uuid.UUID, session: DbSession, actor: CurrentActor
-) -> TenantRead:
+) -> OrganizationTenant:
     step = await service_details.load(session, actor, organization_id)
-    if step.tenant is None:
-        raise NotFound(f"{step.organization.display_name} holds no Microsoft tenant yet")
-    return TenantRead.model_validate(step.tenant)
+    tenant = TenantRead.model_validate(step.tenant) if step.tenant else None
+    return OrganizationTenant(organization_id=step.organization.id, tenant=tenant)

@@ -75,3 +75,8 @@ class TenantRead(ReadSchema):
     reseller_id: uuid.UUID | None
     link_method: LinkMethod
     linked_at: datetime
+
+
+class OrganizationTenant(ReadSchema):
+    organization_id: uuid.UUID
+    tenant: TenantRead | None = Field(description="The linked tenant; null while none is linked")

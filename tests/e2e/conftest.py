@@ -61,14 +61,14 @@ async def _seed(settings: Settings) -> tuple[World, str]:
         await database.dispose()
 
 
-async def _wait_until_ready(url: str, thread: threading.Thread) -> None:
-    """Poll /healthz until it answers 200, failing at the deadline or if the server died."""
+async def _wait_until_ready(url: str, thread: threading.Thread, path: str = "/healthz") -> None:
+    """Poll ``path`` until it answers 200, failing at the deadline or if the server died."""
     deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
     async with httpx.AsyncClient(timeout=2) as client:
         while time.monotonic() < deadline:
             assert thread.is_alive(), "the server thread stopped during startup"
             try:
-                if (await client.get(f"{url}/healthz")).status_code == 200:
+                if (await client.get(f"{url}{path}")).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

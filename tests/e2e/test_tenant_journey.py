@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import PASSWORD
+from tests.e2e.test_accessibility import AXE_JS, Checker
 from tests.e2e.live_sandbox import (  # noqa: F401  (fixtures used here)
     LiveSandbox,
     TenantsServer,
@@ -67,6 +68,12 @@ async def test_the_global_admin_accepts_and_verify_enables_the_order(
     await page.get_by_role("button", name="Copy the link").click()
     await expect(page.locator("#authorization-url-copied")).to_have_text(re.compile(r"\S"))
     await expect(page.get_by_role("button", name="Place order")).to_be_disabled()
+    checker = Checker(page, 1280, AXE_JS.read_text(encoding="utf-8"))
+    await checker.check("service details awaiting authorization")
+    await page.get_by_label("Domain prefix").fill("not a prefix!")
+    await expect(page.locator("#prefix-availability")).to_contain_text("use only letters a-z")
+    await checker.check("service details with a prefix refused as typed")
+    assert checker.problems == []
 
     admin = await browser.new_context()
     admin.set_default_timeout(10_000)

@@ -11,13 +11,13 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_accessibility import AXE_JS, Checker
 from tests.e2e.live_sandbox import (  # noqa: F401  (fixtures used here)
     LiveSandbox,
     TenantsServer,
     live_sandbox,
     tenants_server,
 )
+from tests.e2e.test_accessibility import AXE_JS, Checker
 
 OFFER = "CFQ7TTC0LH18-0001"
 

@@ -21,6 +21,7 @@ from tests.notifications.conftest import (  # noqa: F401  (fixtures used here)
 )
 from tests.sandbox.conftest import BASE_URL as SANDBOX_URL
 from tests.sandbox.conftest import Sandbox, sqlite_sandbox  # noqa: F401  (fixture used here)
+from tests.web.conftest import people  # noqa: F401  (a fixture of these tests)
 
 
 @pytest.fixture

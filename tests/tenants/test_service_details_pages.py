@@ -115,3 +115,23 @@ async def test_a_refused_verify_keeps_what_was_typed_and_says_why(
     async with database.transaction() as session:
         details = await session.get(ServiceDetails, world.customer_a.id)
         assert details is not None and details.customer_domain == "waitingco.onmicrosoft.com"
+
+
+async def test_a_held_prefix_taken_meanwhile_stops_the_order_and_says_so(
+    client: httpx.AsyncClient, people: People, sqlite_sandbox: Sandbox
+) -> None:
+    await sign_in(client, people.customer_admin.email)
+    added = await post_form(
+        client, "/cart/add", {"offer": "CFQ7TTC0LH18-0001", "term": "P1Y", "quantity": "2"}
+    )
+    assert added.status_code == 303, added.text
+    cart = await client.get("/cart")
+    assert "Choose the Microsoft tenant for this order in Service Details" in text_of(cart)
+    held = await post_form(client, PATH, {"choice": "new", "domain_prefix": "quickco"})
+    assert held.status_code == 303, held.text
+    await sqlite_sandbox.customer(domain="quickco.onmicrosoft.com", relationship="none")
+    cart = await client.get("/cart")
+    key = Page(cart.text).field("checkout_key")["value"]
+    refused = await post_form(client, "/checkout", {"checkout_key": key})
+    assert refused.status_code == 409, refused.text
+    assert "quickco.onmicrosoft.com is no longer available" in text_of(refused)

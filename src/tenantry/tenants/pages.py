@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import DbSession
-from tenantry.errors import TenantryError
+from tenantry.errors import Forbidden, TenantryError
 from tenantry.models import OrganizationKind
 from tenantry.partnercenter.access import PartnerCenterAccess
 from tenantry.security import Actor, Permission
@@ -50,6 +50,11 @@ async def _page(
     values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
     message: str | None = None, notice: str | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
+    if actor.organization_kind is not OrganizationKind.CUSTOMER:
+        raise Forbidden(
+            "Service Details are chosen for a customer: open the customer with "
+            "Open as this customer first"
+        )
     step = await service_details.load(session, actor, actor.organization_id)
     details = step.details
     typed = {

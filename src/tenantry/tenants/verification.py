@@ -24,7 +24,6 @@ from tenantry.errors import Conflict, FieldError, ValidationFailed
 from tenantry.models import (
     LinkMethod,
     MicrosoftTenant,
-    ServiceDetails,
     TenantChoice,
     utcnow,
 )
@@ -120,7 +119,6 @@ async def verify(
             "check whether a tenant uses the domain", lambda: client.is_domain_available(domain)
         )
         code = "no_tenant_for_domain" if free else "invitation_not_accepted"
-        await _remember(session, details, code, domain)
         raise _failure(code, domain, step.sellers)
     reseller = step.sellers.reseller
     if reseller is not None:
@@ -133,7 +131,6 @@ async def verify(
             lambda: client.list_customer_relationships(str(customer.id)),
         )
         if reseller_tenant.lower() not in {r.id.lower() for r in relationships}:
-            await _remember(session, details, "accepted_for_another_reseller", domain)
             raise _failure("accepted_for_another_reseller", domain, step.sellers)
     # Partner Center was asked; now take the organization's row and link (one wins a race).
     organization = await repository.get_for_update(session, actor, organization_id)
@@ -142,17 +139,12 @@ async def verify(
         session, actor, organization,
         facts_of(customer, domain, reseller.id if reseller else None), LinkMethod.VERIFIED,
     )  # fmt: skip
-    await _remember(session, details, None, domain)
-    return tenant
-
-
-async def _remember(
-    session: AsyncSession, details: ServiceDetails, outcome: str | None, domain: str
-) -> None:
+    # A refusal rolls back with its request, so only a success is remembered.
     details.last_verified_at = utcnow()
-    details.last_verify_outcome = outcome
+    details.last_verify_outcome = None
     details.customer_domain = domain
     await session.flush()
+    return tenant
 
 
 def _failure(code: str, domain: str, sellers: authorization.Sellers) -> VerifyFailed:

@@ -25,6 +25,7 @@ from tenantry.notifications import config as mail_config
 from tenantry.server import attach_consumer
 from tenantry.settings import Settings
 from tests.e2e.conftest import PASSWORD, LiveServer, _seed, _wait_until_ready
+from tests.e2e.live_sandbox import LiveSandbox, live_sandbox  # noqa: F401  (a fixture used here)
 from tests.notifications.local_smtp import LocalSmtpServer
 
 pytestmark = pytest.mark.browser
@@ -34,8 +35,9 @@ NEW_PASSWORD = "violet staple orbit lantern"
 
 @pytest.fixture(scope="module")
 async def shop(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[tuple[LiveServer, LocalSmtpServer]]:
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
+    live_sandbox: LiveSandbox,  # noqa: F811
+) -> AsyncIterator[tuple[LiveServer, LocalSmtpServer]]:  # fmt: skip
     folder = tmp_path_factory.mktemp("shop")
     shutil.copyfile(sqlite_template, folder / "tenantry.db")
     smtp = LocalSmtpServer()
@@ -52,9 +54,9 @@ async def shop(
         log_level="WARNING",
         smtp_url=smtp.url,
         base_url=url,
-        # No Microsoft here: the duplicate check against tenants is reported as not done.
-        partner_center_api_url="http://127.0.0.1:1",
-        partner_center_login_url="http://127.0.0.1:1",
+        # Partner Center is the sandbox: Service Details checks the new tenant's prefix there.
+        partner_center_api_url=live_sandbox.url,
+        partner_center_login_url=live_sandbox.url,
     )
     mail_config.configure(settings)
     world, admin_email = await _seed(settings)
@@ -166,6 +168,18 @@ async def test_buy_now_register_confirm_approve_and_order(
     await mail_for(smtp, "erin@fabrikam.example", "Fabrikam ApS is approved")
     await customer.goto("/cart")
     await expect(waiting).to_have_count(0)
+    # The first order asks which Microsoft tenant it is for: a new one, by its name.
+    await customer.get_by_role("link", name="Continue to Service Details").click()
+    await customer.get_by_label("A new Microsoft tenant").check()
+    await customer.get_by_label("Domain prefix").fill("FabrikamShop")
+    await expect(customer.locator("#prefix-availability")).to_have_text(
+        "fabrikamshop.onmicrosoft.com is available."
+    )
+    await customer.get_by_role("button", name="Save Service Details").click()
+    await expect(customer.get_by_role("status").first).to_contain_text(
+        "Tenantry keeps the name fabrikamshop.onmicrosoft.com for this order"
+    )
+    await customer.get_by_role("link", name="Continue to review and place the order").click()
     await customer.get_by_role("button", name="Place order").click()
     await expect(customer.get_by_role("heading", level=1)).to_have_text("Order placed")
     await expect(customer.get_by_role("status")).to_contain_text(

@@ -9,12 +9,14 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.e2e.conftest import LiveServer
+from tests.e2e.live_sandbox import live_sandbox
 from tests.e2e.test_journeys import sign_in
 from tests.e2e.test_registration_journey import NEW_PASSWORD, mail_for, shop
 from tests.notifications.local_smtp import LocalSmtpServer
 
 pytestmark = pytest.mark.browser
-__all__ = ["shop"]  # the module's server with a mailbox, used here as a fixture
+# The registration journey's server with a mailbox (and the sandbox it talks to), as fixtures.
+__all__ = ["live_sandbox", "shop"]
 DANA = "dana@alpha.example"
 
 

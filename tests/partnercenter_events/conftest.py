@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.jobs.queue import JobQueue
+from tenantry.partnercenter_events import tasks as _tasks  # noqa: F401  (registers the job)
 from tenantry.settings import (
     MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT,
     SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT,

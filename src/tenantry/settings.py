@@ -172,9 +172,7 @@ class Settings(BaseSettings):
             self.partner_center_webhook_url = self.base_url.rstrip("/") + WEBHOOK_PATH
             self.model_fields_set.discard("partner_center_webhook_url")
         if self.partner_center_webhook_register_on_start is None:
-            self.partner_center_webhook_register_on_start = (
-                self.partner_center_is_embedded_sandbox
-            )
+            self.partner_center_webhook_register_on_start = self.partner_center_is_embedded_sandbox
             self.model_fields_set.discard("partner_center_webhook_register_on_start")
         return self
 

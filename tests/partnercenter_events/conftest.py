@@ -164,9 +164,7 @@ def app(
     job_queue: JobQueue,  # noqa: F811
     certificate_host: CertificateHost,
 ) -> FastAPI:
-    return create_app(
-        settings, database=database, queue=job_queue, http_transport=certificate_host
-    )
+    return create_app(settings, database=database, queue=job_queue, http_transport=certificate_host)
 
 
 async def post_event(

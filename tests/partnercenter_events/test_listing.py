@@ -10,7 +10,7 @@ from tests.factories import World
 from tests.jobs.conftest import run_queued
 from tests.partnercenter_events.conftest import Signer, event_body, post_event
 from tests.web.conftest import People, sign_in
-from tests.web.conftest import people as people  # noqa: F401,PLC0414  (fixture used here)
+from tests.web.conftest import people as people
 from tests.web.html import Page
 
 API = "/api/v1/partner-center/events"
@@ -37,7 +37,7 @@ async def test_the_api_lists_events_newest_first_with_filters(
         ("brand-new-event", "ignored"),
         ("test-created", "ignored"),
     ]
-    ignored = (await client.get(API, params={"outcome": "ignored", "limit": 1}, headers=headers))
+    ignored = await client.get(API, params={"outcome": "ignored", "limit": 1}, headers=headers)
     page_one = ignored.json()
     assert [e["event_name"] for e in page_one["items"]] == ["brand-new-event"]
     rest = await client.get(
@@ -60,7 +60,7 @@ async def test_only_platform_staff_may_list_events(
 
 
 async def test_the_page_lists_events_and_filters_by_outcome(
-    client: httpx.AsyncClient, people: People, delivered: None  # noqa: F811
+    client: httpx.AsyncClient, people: People, delivered: None
 ) -> None:
     await sign_in(client, people.platform_admin.email)
     page = await client.get("/partner-center/events")
@@ -75,9 +75,7 @@ async def test_the_page_lists_events_and_filters_by_outcome(
     assert wrong.status_code == 422 and "Outcome" in Page(wrong.text).text
 
 
-async def test_the_page_is_refused_to_resellers(
-    client: httpx.AsyncClient, people: People  # noqa: F811
-) -> None:
+async def test_the_page_is_refused_to_resellers(client: httpx.AsyncClient, people: People) -> None:
     await sign_in(client, people.reseller_admin.email)
     assert (await client.get("/partner-center/events")).status_code == 403
     assert "/partner-center/events" not in (await client.get("/organizations")).text

@@ -31,7 +31,9 @@ def _certificates(app: FastAPI) -> signature.CertificateCache:
     )
     if cache is None:
         settings: Settings = app.state.settings
-        cache = signature.CertificateCache(settings.partner_center_webhook_certificate_cache_seconds)
+        cache = signature.CertificateCache(
+            settings.partner_center_webhook_certificate_cache_seconds
+        )
         app.state.partner_center_certificates = cache
     return cache
 

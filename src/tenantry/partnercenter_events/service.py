@@ -148,8 +148,7 @@ async def page(
         query = query.where(
             or_(
                 PartnerCenterEvent.received_at < after_time,
-                (PartnerCenterEvent.received_at == after_time)
-                & (PartnerCenterEvent.id < after_id),
+                (PartnerCenterEvent.received_at == after_time) & (PartnerCenterEvent.id < after_id),
             )
         )
     query = query.order_by(

@@ -199,6 +199,4 @@ async def verify(
     try:
         key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature as exc:
-        raise Rejected(
-            "The callback's signature does not match its body and certificate."
-        ) from exc
+        raise Rejected("The callback's signature does not match its body and certificate.") from exc

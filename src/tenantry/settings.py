@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 # Where Microsoft publishes the certificate that signs Partner Center's webhook callbacks, and
@@ -18,7 +18,6 @@ MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.microsoft.com"
 SANDBOX_WEBHOOK_CERTIFICATE_PATH = "/webhooks/certificates/"
 SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.sandbox.tenantry.local"
 WEBHOOK_PATH = "/api/v1/partner-center/events"
-CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -81,12 +80,8 @@ class Settings(BaseSettings):
     # is trusted before it is fetched again, and whether serving registers the subscription at
     # start (default: only with the embedded sandbox).
     partner_center_webhook_url: str = ""
-    partner_center_webhook_certificate_urls: CommaList = Field(
-        default_factory=lambda: [MICROSOFT_WEBHOOK_CERTIFICATE_URL]
-    )
-    partner_center_webhook_certificate_subjects: CommaList = Field(
-        default_factory=lambda: [MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT]
-    )
+    partner_center_webhook_certificate_urls: str = MICROSOFT_WEBHOOK_CERTIFICATE_URL
+    partner_center_webhook_certificate_subjects: str = MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT
     partner_center_webhook_certificate_cache_seconds: int = Field(default=3600, ge=0, le=86400)
     partner_center_webhook_register_on_start: bool | None = None
 
@@ -103,17 +98,6 @@ class Settings(BaseSettings):
     sandbox_smtp_port: int = Field(default=8025, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///var/sandbox.db"
     run_sandbox: bool = True
-
-    @field_validator(
-        "partner_center_webhook_certificate_urls",
-        "partner_center_webhook_certificate_subjects",
-        mode="before",
-    )
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @field_validator("database_url")
     @classmethod
@@ -150,14 +134,12 @@ class Settings(BaseSettings):
                 self.model_fields_set.discard(name)  # still a default, not the operator's choice
         if self.partner_center_is_embedded_sandbox:
             # Its webhook callbacks are signed with its own certificate, published by itself.
-            self.partner_center_webhook_certificate_urls = [
-                *self.partner_center_webhook_certificate_urls,
-                f"{embedded}{SANDBOX_WEBHOOK_CERTIFICATE_PATH}",
-            ]
-            self.partner_center_webhook_certificate_subjects = [
-                *self.partner_center_webhook_certificate_subjects,
-                SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT,
-            ]
+            self.partner_center_webhook_certificate_urls += (
+                f",{embedded}{SANDBOX_WEBHOOK_CERTIFICATE_PATH}"
+            )
+            self.partner_center_webhook_certificate_subjects += (
+                f",{SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT}"
+            )
             for name in (
                 "partner_center_webhook_certificate_urls",
                 "partner_center_webhook_certificate_subjects",
@@ -213,6 +195,15 @@ class Settings(BaseSettings):
         return "partner_center_api_url" not in self.model_fields_set
 
     @property
+    def webhook_certificate_urls(self) -> list[str]:
+        """TENANTRY_PARTNER_CENTER_WEBHOOK_CERTIFICATE_URLS, one prefix a line."""
+        return _comma_separated(self.partner_center_webhook_certificate_urls)
+
+    @property
+    def webhook_certificate_subjects(self) -> list[str]:
+        return _comma_separated(self.partner_center_webhook_certificate_subjects)
+
+    @property
     def outbox_heartbeat_interval(self) -> float:
         """Seconds between two renewals of a running job's lease."""
         return self.outbox_heartbeat_seconds or self.outbox_lease_seconds / 3
@@ -225,6 +216,10 @@ class Settings(BaseSettings):
         if not self.is_sqlite:
             return None
         return Path(self.database_url.split(":///", 1)[1])
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -138,12 +138,10 @@ def settings_overrides() -> dict[str, Any]:
         "partner_center_api_url": SANDBOX_URL,
         "partner_center_login_url": SANDBOX_URL,
         "base_url": "http://testserver",
-        "partner_center_webhook_certificate_urls": [
-            CERTS, f"{SANDBOX_URL}/webhooks/certificates/",
-        ],
-        "partner_center_webhook_certificate_subjects": [
-            MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT, SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT,
-        ],
+        "partner_center_webhook_certificate_urls": f"{CERTS},{SANDBOX_URL}/webhooks/certificates/",
+        "partner_center_webhook_certificate_subjects": (
+            f"{MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT},{SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT}"
+        ),
     }  # fmt: skip
 
 

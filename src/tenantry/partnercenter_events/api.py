@@ -64,8 +64,7 @@ async def receive_event(request: Request, response: Response) -> EventReceipt:
     body = await request.body()
     settings: Settings = request.app.state.settings
     policy = signature.TrustPolicy(
-        settings.partner_center_webhook_certificate_urls,
-        settings.partner_center_webhook_certificate_subjects,
+        settings.webhook_certificate_urls, settings.webhook_certificate_subjects
     )
     await signature.verify(
         request.headers,

@@ -149,3 +149,12 @@ async def test_any_payload_shape_is_kept(
     }  # fmt: skip
     assert names["dap-admin-relationship-approved"].resource_uri is None
     assert names["événement-日本語-новый"].body["Extra"] == {"nested": [1, 2]}
+
+
+async def test_an_oversized_body_is_refused_unread(
+    client: httpx.AsyncClient, database: Database, signer: Signer
+) -> None:
+    body = event_body(Padding="x" * 300_000)
+    response = await post_event(client, body, signer.headers(body))
+    assert response.status_code == 413, response.text
+    assert await recorded(database) == (0, 0)

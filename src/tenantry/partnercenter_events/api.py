@@ -38,6 +38,18 @@ def _certificates(app: FastAPI) -> signature.CertificateCache:
     return cache
 
 
+async def _body(request: Request) -> bytes:
+    """The raw body, refused (413) past ``MAX_BODY_BYTES`` without reading it all."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > service.MAX_BODY_BYTES:
+            raise service.TooLarge(
+                f"An event body is at most {service.MAX_BODY_BYTES // 1024} KiB; nothing recorded."
+            )
+    return bytes(body)
+
+
 @router.post(
     WEBHOOK_PATH,
     summary="Partner Center's webhook callback (signed by Partner Center; no API token)",
@@ -47,11 +59,15 @@ def _certificates(app: FastAPI) -> signature.CertificateCache:
     "expected subject, with X-MS-Signature-Algorithm rsa-sha256; otherwise 401 and nothing is "
     "recorded. 503 when the certificate cannot be downloaded now (Partner Center retries). A new "
     "event is 202 and handled in the background; a delivery of an event already recorded is "
-    "200 and changes nothing. A signed body that is not a JSON object is 400.",
+    "200 and changes nothing. A signed body that is not a JSON object is 400; one over 256 KiB "
+    "413.",
     status_code=202,
     responses={
         200: {"model": EventReceipt, "description": "Recorded by an earlier delivery"},
-        503: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}},
+        **{
+            status: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
+            for status in (413, 503)
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -61,7 +77,7 @@ def _certificates(app: FastAPI) -> signature.CertificateCache:
     },
 )
 async def receive_event(request: Request, response: Response) -> EventReceipt:
-    body = await request.body()
+    body = await _body(request)
     settings: Settings = request.app.state.settings
     policy = signature.TrustPolicy(
         settings.webhook_certificate_urls, settings.webhook_certificate_subjects

@@ -47,7 +47,8 @@ async def status_report(access: PartnerCenterAccess, settings: Settings, *, vali
                 "Run `tenantry partner-center webhooks register`."
             )
         lines = [
-            f"Partner Center posts to {found.webhook_url} (subscriber {found.subscriber_id})",
+            f"Partner Center posts to {found.webhook_url}"
+            + (f" (subscriber {found.subscriber_id})" if found.subscriber_id else ""),
             f"Events: {', '.join(found.webhook_events) or 'none'}",
         ]
         if found.webhook_url != settings.partner_center_webhook_url:

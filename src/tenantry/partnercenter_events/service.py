@@ -28,6 +28,8 @@ KIND = "partnercenter_events.handle"
 # Handlers that keep failing are retried with backoff this many times, then the event is failed.
 MAX_ATTEMPTS = 6
 NAME_MAX, URI_MAX, DATE_MAX = 128, 4000, 64
+# Partner Center's events are a few hundred bytes; anything this large is not one.
+MAX_BODY_BYTES = 256 * 1024
 
 
 class NotAnEvent(TenantryError):
@@ -35,6 +37,12 @@ class NotAnEvent(TenantryError):
 
     code = "invalid_event"
     title = "The event is not a JSON object"
+
+
+class TooLarge(TenantryError):
+    status = 413
+    code = "event_too_large"
+    title = "The event is too large"
 
 
 @dataclass(frozen=True)

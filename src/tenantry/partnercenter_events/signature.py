@@ -38,6 +38,8 @@ from tenantry.errors import TenantryError, Unauthorized
 ALGORITHM = "rsa-sha256"
 CERTIFICATE_TIMEOUT_SECONDS = 10.0
 MAX_CERTIFICATE_BYTES = 64 * 1024
+# Partner Center signs from a handful of certificate URLs; more distinct ones are not kept.
+MAX_CACHED_CERTIFICATES = 16
 
 Fetch = Callable[[str], Awaitable[bytes]]
 
@@ -60,16 +62,15 @@ class TrustPolicy:
     subjects: Sequence[str]
 
     def allows_url(self, url: str) -> bool:
+        """Under one of the allowed prefixes (each taken as a folder), with nothing that could
+        lead elsewhere: no query, fragment, credentials, ``..`` or percent-encoding."""
         parts = urlsplit(url)
         if parts.query or parts.fragment or parts.username or parts.password:
             return False
         if ".." in parts.path.split("/") or "%" in parts.path:
             return False
-        return any(url.startswith(prefix) and prefix.endswith("/") for prefix in self.prefixes)
-
-    @property
-    def prefixes(self) -> list[str]:
-        return [p if p.endswith("/") else p + "/" for p in self.certificate_urls]
+        prefixes = [p if p.endswith("/") else p + "/" for p in self.certificate_urls]
+        return any(url.startswith(prefix) for prefix in prefixes)
 
 
 @dataclass
@@ -86,6 +87,9 @@ class CertificateCache:
             return entry[1]
         async with self._lock:
             certificate = _load(await fetch(url))
+            self._entries.pop(url, None)
+            while len(self._entries) >= MAX_CACHED_CERTIFICATES:
+                self._entries.pop(next(iter(self._entries)))  # the oldest download
             self._entries[url] = (time.monotonic(), certificate)
             return certificate
 

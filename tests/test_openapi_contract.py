@@ -69,6 +69,12 @@ def contract_config(token: str) -> schemathesis.Config:
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Write operations only their outside caller can make succeed, each with the tests that do: the
+# run still checks every answer they give (401 to its unsigned requests) against the document.
+SIGNED_BY_OTHERS = {
+    # Partner Center signs its webhook callbacks; tests/partnercenter_events post signed ones.
+    "POST /api/v1/partner-center/events",
+}
 
 
 @dataclass
@@ -270,7 +276,7 @@ def write_routes_reached(
         for path, operations in api_schema.raw_schema["paths"].items()
         for method in operations
         if method.upper() in WRITE_METHODS
-    }
+    } - SIGNED_BY_OTHERS
     never = {label: sorted(answers[label]) for label in sorted(writes)
              if not any(200 <= status < 300 for status in answers[label])}  # fmt: skip
     assert never == {}, "write operations that never succeeded (statuses seen)"

@@ -31,6 +31,8 @@ from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
 from tenantry.organizations import pages as organizations_pages
 from tenantry.partnercenter import access as partner_center_access
+from tenantry.partnercenter_events import api as partner_center_events_api
+from tenantry.partnercenter_events import pages as partner_center_events_pages
 from tenantry.registration import pages as registration_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.tenants import api as tenants_api
@@ -96,6 +98,7 @@ def create_app(
     app.include_router(identity_api.router)
     app.include_router(invitations_api.router)
     app.include_router(tenants_api.router)
+    app.include_router(partner_center_events_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -110,4 +113,5 @@ def create_app(
     app.include_router(registration_pages.router)
     app.include_router(orders_pages.router)
     app.include_router(tenants_pages.router)
+    app.include_router(partner_center_events_pages.router)
     return app

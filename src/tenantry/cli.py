@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from tenantry.jobs.cli import worker
+from tenantry.partnercenter_events.cli import partner_center_cli
 
 if TYPE_CHECKING:
     from tenantry.db import Database
@@ -259,6 +260,7 @@ def demo_load() -> None:
 
 
 app.command("worker")(worker)
+app.add_typer(partner_center_cli, name="partner-center")
 
 # Commands from packages a slimmer installation may lack: registered only when present. Their
 # modules import their heavy parts inside the commands too.

@@ -123,6 +123,18 @@ def attach_consumer(app: FastAPI, settings: Settings) -> Part:
     return Part("Jobs", f"consumed in this process ({consumer.threads} threads)")
 
 
+def attach_webhook_registration(app: FastAPI, settings: Settings) -> Part | None:
+    """Register Partner Center's webhook subscription in the background once the app serves,
+    when TENANTRY_PARTNER_CENTER_WEBHOOK_REGISTER_ON_START holds (by default with the embedded
+    sandbox only), so its events reach the app with no command run."""
+    module = optional_module("tenantry.partnercenter_events.registration")
+    if module is None or not module.attach_on_start(app):
+        return None
+    return Part(
+        "Webhooks", f"registering {settings.partner_center_webhook_url} with Partner Center"
+    )
+
+
 def _sandbox_settings(settings: Settings) -> Any:
     """The sandbox's own settings (TENANTRY_SANDBOX_*) except where serve decides: the
     interface, ports and database. None when the sandbox is not installed."""
@@ -232,7 +244,9 @@ def run(settings: Settings) -> None:
     logins = asyncio.run(_demo_logins(settings))
     app = create_app(settings)
     jobs = attach_consumer(app, settings)
+    webhooks = attach_webhook_registration(app, settings)
     sandbox, sandbox_part = sandbox_server(settings)
     servers = [server for server in (sandbox, _server(app, settings.host, settings.port)) if server]
-    print(banner(settings, [jobs, sandbox_part], logins), flush=True)
+    parts = [jobs, sandbox_part, *([webhooks] if webhooks else [])]
+    print(banner(settings, parts, logins), flush=True)
     asyncio.run(_serve_all(servers))

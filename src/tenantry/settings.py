@@ -10,6 +10,14 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+# Where Microsoft publishes the certificate that signs Partner Center's webhook callbacks, and
+# the subject it is issued for (docs/partner-center.md, "Partner Center webhooks").
+MICROSOFT_WEBHOOK_CERTIFICATE_URL = "https://3psostorageacct.blob.core.windows.net/cert/"
+MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.microsoft.com"
+# The embedded sandbox's: it publishes its certificate under /webhooks/certificates/.
+SANDBOX_WEBHOOK_CERTIFICATE_PATH = "/webhooks/certificates/"
+SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.sandbox.tenantry.local"
+WEBHOOK_PATH = "/api/v1/partner-center/events"
 
 
 class Settings(BaseSettings):
@@ -65,6 +73,18 @@ class Settings(BaseSettings):
     partner_center_refresh_token: str = "sandbox-refresh-token"  # noqa: S105
     partner_center_requests_per_minute: int = Field(default=500, ge=1)
 
+    # Partner Center's webhook callbacks (docs/partner-center.md, "Partner Center webhooks"): the
+    # URL Partner Center posts to (default: TENANTRY_BASE_URL + /api/v1/partner-center/events),
+    # the certificate URL prefixes and subjects a callback's signing certificate must have (comma
+    # separated; with the embedded sandbox its own are added), how long a downloaded certificate
+    # is trusted before it is fetched again, and whether serving registers the subscription at
+    # start (default: only with the embedded sandbox).
+    partner_center_webhook_url: str = ""
+    partner_center_webhook_certificate_urls: str = MICROSOFT_WEBHOOK_CERTIFICATE_URL
+    partner_center_webhook_certificate_subjects: str = MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT
+    partner_center_webhook_certificate_cache_seconds: int = Field(default=3600, ge=0, le=86400)
+    partner_center_webhook_register_on_start: bool | None = None
+
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
     # as above) and its well-known app; in production the sign-in is offered only once the client
@@ -112,6 +132,30 @@ class Settings(BaseSettings):
             if name not in self.model_fields_set:
                 setattr(self, name, embedded)
                 self.model_fields_set.discard(name)  # still a default, not the operator's choice
+        if self.partner_center_is_embedded_sandbox:
+            # Its webhook callbacks are signed with its own certificate, published by itself.
+            self.partner_center_webhook_certificate_urls += (
+                f",{embedded}{SANDBOX_WEBHOOK_CERTIFICATE_PATH}"
+            )
+            self.partner_center_webhook_certificate_subjects += (
+                f",{SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT}"
+            )
+            for name in (
+                "partner_center_webhook_certificate_urls",
+                "partner_center_webhook_certificate_subjects",
+            ):
+                self.model_fields_set.discard(name)
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_url_follows_the_base_url(self) -> Settings:
+        """Unless set, Partner Center posts its callbacks to this app's public address."""
+        if not self.partner_center_webhook_url:
+            self.partner_center_webhook_url = self.base_url.rstrip("/") + WEBHOOK_PATH
+            self.model_fields_set.discard("partner_center_webhook_url")
+        if self.partner_center_webhook_register_on_start is None:
+            self.partner_center_webhook_register_on_start = self.partner_center_is_embedded_sandbox
+            self.model_fields_set.discard("partner_center_webhook_register_on_start")
         return self
 
     @model_validator(mode="after")
@@ -146,6 +190,20 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def partner_center_is_embedded_sandbox(self) -> bool:
+        """The client calls the sandbox `tenantry serve` runs (no Partner Center URL was set)."""
+        return "partner_center_api_url" not in self.model_fields_set
+
+    @property
+    def webhook_certificate_urls(self) -> list[str]:
+        """TENANTRY_PARTNER_CENTER_WEBHOOK_CERTIFICATE_URLS, one prefix a line."""
+        return _comma_separated(self.partner_center_webhook_certificate_urls)
+
+    @property
+    def webhook_certificate_subjects(self) -> list[str]:
+        return _comma_separated(self.partner_center_webhook_certificate_subjects)
+
+    @property
     def outbox_heartbeat_interval(self) -> float:
         """Seconds between two renewals of a running job's lease."""
         return self.outbox_heartbeat_seconds or self.outbox_lease_seconds / 3
@@ -158,6 +216,10 @@ class Settings(BaseSettings):
         if not self.is_sqlite:
             return None
         return Path(self.database_url.split(":///", 1)[1])
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

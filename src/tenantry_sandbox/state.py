@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import Request
 
 from tenantry_sandbox.clock import Clock
@@ -48,6 +49,8 @@ class SandboxState:
         self.faults = FaultInjector()
         self.pages = PageTokens(settings.secret_key)
         self.write_locks = KeyedLocks()
+        # How webhook deliveries reach their URL: the network, or (in tests) an in-process app.
+        self.webhook_transport: httpx.AsyncBaseTransport | None = None
         self._started = False
         self._start_lock = asyncio.Lock()
 

@@ -180,7 +180,9 @@ async def deliver(state: SandboxState, *, ignore_schedule: bool = False) -> Deli
     if not due:
         return report
     timeout = httpx.Timeout(state.settings.webhook_timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+    async with httpx.AsyncClient(
+        transport=state.webhook_transport, timeout=timeout, follow_redirects=False
+    ) as http:
         for delivery_id in due:
             await _attempt(http, state, delivery_id, report)
     return report

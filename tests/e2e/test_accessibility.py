@@ -102,6 +102,8 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
 
     await page.goto("/audit")
     await checker.check("audit log")
+    await page.goto("/partner-center/events")
+    await checker.check("partner center events")
     await page.goto("/no-such-page")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     await checker.check("404")

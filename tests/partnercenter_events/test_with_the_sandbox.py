@@ -1,0 +1,132 @@
+"""The subscription is registered with the sandbox, and the sandbox's own signed deliveries
+reach the app, are verified, recorded once and handled."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.jobs.queue import JobQueue
+from tenantry.models import PartnerCenterEvent
+from tenantry.partnercenter_events import registration, registry
+from tenantry.partnercenter_events.cli import register_report, status_report
+from tenantry.settings import Settings
+from tests.factories import World
+from tests.jobs.conftest import run_queued
+from tests.sandbox.conftest import Sandbox
+
+ACCEPTED = "reseller-relationship-accepted-by-customer"
+REGISTRATION = "/webhooks/v1/registration"
+
+
+async def saw_customer(session: AsyncSession, event: PartnerCenterEvent) -> str:
+    return f"saw {event.resource_uri}"
+
+
+@pytest.fixture(autouse=True)
+def handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A domain handles the relationship event; another type no Partner Center offers."""
+    monkeypatch.setitem(registry._handlers, ACCEPTED, [saw_customer])
+    monkeypatch.setitem(registry._handlers, "tenantry-test-not-offered", [saw_customer])
+
+
+@pytest.fixture
+def delivering(app: FastAPI, sqlite_sandbox: Sandbox) -> Sandbox:
+    """The sandbox posts its deliveries to the app in-process."""
+    sqlite_sandbox.state.webhook_transport = httpx.ASGITransport(app=app)
+    return sqlite_sandbox
+
+
+async def test_registering_subscribes_to_the_handled_events_partner_center_offers(
+    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox
+) -> None:
+    access = app.state.partner_center
+    first = await register_report(access, settings)
+    assert first.startswith("Registered the webhook subscription: Partner Center posts to "
+                            "http://testserver/api/v1/partner-center/events")  # fmt: skip
+    assert "Not offered by Partner Center: tenantry-test-not-offered" in first
+    stored = (await sqlite_sandbox.call("GET", REGISTRATION)).json()
+    assert sorted(stored["WebhookEvents"]) == [ACCEPTED, "test-created"]
+    assert (await register_report(access, settings)).startswith("The webhook subscription was up")
+
+    moved = settings.model_copy(
+        update={"partner_center_webhook_url": "https://portal.example/api/v1/partner-center/events"}
+    )
+    assert (await register_report(access, moved)).startswith("Updated the webhook subscription")
+    status = await status_report(access, settings, validate=False)
+    assert "https://portal.example/api/v1/partner-center/events" in status
+    assert "is not TENANTRY_PARTNER_CENTER_WEBHOOK_URL" in status
+
+
+async def test_with_nothing_registered_status_says_what_to_run(
+    app: FastAPI, settings: Settings
+) -> None:
+    status = await status_report(app.state.partner_center, settings, validate=False)
+    assert "Run `tenantry partner-center webhooks register`" in status
+
+
+async def test_registering_at_start_runs_in_the_background(
+    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox
+) -> None:
+    assert not registration.attach_on_start(app), "off unless the embedded sandbox is used"
+    app.state.settings = settings.model_copy(
+        update={"partner_center_webhook_register_on_start": True}
+    )
+    assert registration.attach_on_start(app)
+    async with app.router.lifespan_context(app):
+        done = await app.state.webhook_registration
+    assert done is not None and done.action == "registered"
+
+
+async def test_a_failed_registration_at_start_is_logged_with_what_to_do(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tenantry.partnercenter import access
+
+    unreachable = settings.model_copy(update={"partner_center_api_url": "http://127.0.0.1:9"})
+    access.configure(unreachable)
+    try:
+        assert await registration.register_in_background(unreachable) is None
+    finally:
+        access.configure(settings)
+    assert "tenantry partner-center webhooks register" in capsys.readouterr().out
+
+
+async def test_the_sandbox_delivers_a_signed_event_that_the_app_records_and_handles(
+    app: FastAPI, client: httpx.AsyncClient, settings: Settings, delivering: Sandbox,
+    job_queue: JobQueue, world: World,
+) -> None:  # fmt: skip
+    await register_report(app.state.partner_center, settings)
+    customer = await delivering.customer(relationship="direct")
+    raised = await delivering.control(
+        "POST", "/webhooks/events",
+        json={"eventName": ACCEPTED, "parameters": {"customer_id": customer["id"]}},
+    )  # fmt: skip
+    assert raised["queued"], "the subscription includes the event"
+    flushed = await delivering.control("POST", "/webhooks/flush")
+    assert flushed["delivered"] == 1, flushed
+    await run_queued(job_queue)
+
+    listed = await client.get("/api/v1/partner-center/events", headers=world.platform.headers)
+    [event] = listed.json()["items"]
+    assert (event["event_name"], event["outcome"]) == (ACCEPTED, "handled")
+    assert event["detail"] == f"saw {event['resource_uri']}"
+    assert event["resource_uri"].endswith(f"/v1/customers/{customer['id']}")
+
+
+async def test_the_test_event_is_delivered_and_reported_by_status(
+    app: FastAPI, settings: Settings, delivering: Sandbox, job_queue: JobQueue
+) -> None:
+    await register_report(app.state.partner_center, settings)
+    checking = asyncio.create_task(status_report(app.state.partner_center, settings, validate=True))
+    deadline = time.monotonic() + 30
+    while not checking.done():
+        assert time.monotonic() < deadline, "the status never completed"
+        await delivering.control("POST", "/webhooks/flush")
+        await asyncio.sleep(0.05)
+    assert "Test event: completed; delivery answers: Accepted" in checking.result()

@@ -26,6 +26,7 @@ from tenantry.models import (
 )
 from tenantry.orders import cart as carts
 from tenantry.organizations import repository
+from tenantry.resellers.checkout import reseller_blockers
 from tenantry.security import Actor, organization_scope
 
 KEY_PREFIX = "checkout:"
@@ -37,6 +38,7 @@ class Blocker:
 
     code: str
     message: str
+    link: str | None = None  # where to fix it, when it is fixed on another page
 
 
 async def blockers(
@@ -67,6 +69,9 @@ async def blockers(
         )
     if not cart.lines:
         found.append(Blocker("cart_empty", "Your cart is empty."))
+    found += [
+        Blocker(b.code, b.message, b.link) for b in await reseller_blockers(session, organization)
+    ]
     return found
 
 

@@ -217,6 +217,10 @@ class PlatformConfigRead(ReadSchema):
     erp_id_required_for_orders: bool
     work_account_domains: list[str]
     notification_cc: list[str]
+    billing_address_required: bool = Field(
+        description="Resellers' customers need a complete billing address (the country's rules) "
+        "before checkout"
+    )
 
 
 def _rule(rule: str, check: Callable[[str], str]) -> Callable[[str], str]:
@@ -264,6 +268,11 @@ class PlatformConfigUpdate(UpdateSchema):
     )
     notification_cc: Annotated[list[Email], AfterValidator(_no_duplicates)] | None = Field(
         default=None, max_length=20
+    )
+    billing_address_required: bool | None = Field(
+        default=None,
+        description="true: a reseller's customer must have a complete billing address by its "
+        "country's rules (postal code, state or province where required) before checkout",
     )
 
 

@@ -172,6 +172,12 @@ class OrganizationRead(ReadSchema):
     segments: list[SegmentRead]
     custom_properties: dict[str, Any]
     mpn_id: str | None
+    mpn_status: str | None = Field(
+        default=None,
+        description="A reseller's last MPN ID check: valid, or the cause (see "
+        "GET /api/v1/resellers/mpn-check); null when never checked",
+    )
+    mpn_checked_at: datetime | None = None
     tenant_id: uuid.UUID | None
     approved_at: datetime | None
     created_at: datetime

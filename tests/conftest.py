@@ -20,9 +20,11 @@ from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.migrate import upgrade
 from tenantry.models import Base
+from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
 from tests.databases import database_name, ensure_database, postgres_test_url
 from tests.factories import World, make_world
+from tests.resellers.fakes import KnownPartnerIds
 
 POSTGRES_URL = postgres_test_url("test")
 BACKENDS = ("sqlite", "postgresql")
@@ -120,7 +122,10 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def app(settings: Settings, database: Database) -> FastAPI:
-    return create_app(settings, database=database)
+    app = create_app(settings, database=database)
+    # Resellers' MPN IDs pass; tests/resellers checks them against the sandbox.
+    app.dependency_overrides[app_partner_ids] = lambda: KnownPartnerIds()
+    return app
 
 
 @pytest.fixture

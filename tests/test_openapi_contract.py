@@ -38,10 +38,12 @@ from tenantry.models import (
     TenantChoice,
 )
 from tenantry.organizations.tenant_check import app_tenants
+from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
+from tests.resellers.fakes import KnownPartnerIds
 from tests.tenants.stand_in import PartnerCenterStandIn
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance")
@@ -222,6 +224,7 @@ def api_schema(
     app = create_app(settings, database=Database(settings), http_transport=stand_in.transport())
     # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
     app.dependency_overrides[app_tenants] = lambda: KnownTenants()  # not the class: its fields
+    app.dependency_overrides[app_partner_ids] = lambda: KnownPartnerIds()
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
     known = known_ids(world, people, pending)

@@ -34,6 +34,8 @@ from tenantry.partnercenter import access as partner_center_access
 from tenantry.partnercenter_events import api as partner_center_events_api
 from tenantry.partnercenter_events import pages as partner_center_events_pages
 from tenantry.registration import pages as registration_pages
+from tenantry.resellers import api as resellers_api
+from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
@@ -99,6 +101,7 @@ def create_app(
     app.include_router(invitations_api.router)
     app.include_router(tenants_api.router)
     app.include_router(partner_center_events_api.router)
+    app.include_router(resellers_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -114,4 +117,5 @@ def create_app(
     app.include_router(orders_pages.router)
     app.include_router(tenants_pages.router)
     app.include_router(partner_center_events_pages.router)
+    app.include_router(resellers_pages.router)
     return app

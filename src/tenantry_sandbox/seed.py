@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry_sandbox.seed_customers import add_customer, plan_customer
-from tenantry_sandbox.seed_resellers import add_resellers
+from tenantry_sandbox.seed_resellers import add_demo_resellers, add_resellers
 from tenantry_sandbox.seed_rows import Rows
 from tenantry_sandbox.services.accounts import seed_personal_accounts
 from tenantry_sandbox.services.bootstrap import ensure_distributor
@@ -74,6 +74,7 @@ async def seed(
         )
         taken = set((await session.execute(select(Partner.mpn_id))).scalars())
         usable = add_resellers(rows, rng, distributor.tenant_id, created_resellers, taken)
+        add_demo_resellers(rows, distributor.tenant_id, taken)
     # Millions of short-lived dicts would otherwise trigger full collections over and over.
     collecting = gc.isenabled()
     gc.disable()

@@ -81,3 +81,13 @@ COUNTRIES = (
     Country("PL", "Sp. z o.o.", "pl-PL", "pl", "+48", (City("Warszawa", None, ("00-001",)),), 3),
     Country("SE", "AB", "sv-SE", "sv", "+46", (City("Stockholm", None, ("111 22",)),), 3),
 )  # fmt: skip
+
+
+# The Tenantry demo's resellers (tenantry.demo.data): in the distributor's network, signed, so
+# `make run` shows them valid. (PartnerID, partner tenant id, name, location); fixed values, the
+# demo load stores the same tenant ids.
+DEMO_RESELLERS = (
+    ("5120431", "6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1431", "Fabrikam Cloud Partners ApS", "DK"),
+    ("5120432", "6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1432", "Litware Solutions AB", "SE"),
+    ("5120433", "6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1433", "Adatum IT Services Ltd", "GB"),
+)

@@ -70,3 +70,28 @@ def add_resellers(
         if in_network and signed:
             usable.append(tenant_id)
     return usable
+
+
+def add_demo_resellers(rows: Rows, distributor: uuid.UUID, taken_mpn_ids: set[str]) -> None:
+    """Queue the Tenantry demo's resellers (``seed_data.DEMO_RESELLERS``), signed and in the
+    distributor's network, unless their PartnerIDs exist already."""
+    for mpn_id, tenant, name, location in seed_data.DEMO_RESELLERS:
+        if mpn_id in taken_mpn_ids:
+            continue
+        taken_mpn_ids.add(mpn_id)
+        tenant_id = uuid.UUID(tenant)
+        rows.add(Tenant, {"id": tenant_id, "kind": TenantKind.PARTNER.value, "display_name": name})
+        domain = f"{slug(name)}{mpn_id}.onmicrosoft.com"
+        rows.add(Domain, domains.domain_row(tenant_id, domain, initial=True))
+        rows.add(
+            Partner,
+            {
+                "tenant_id": tenant_id,
+                "mpn_id": mpn_id,
+                "name": name,
+                "location": location,
+                "program": Program.INDIRECT_RESELLER.value,
+                "mpa_signed": True,
+            },
+        )
+        rows.add(NetworkLink, {"provider_tenant_id": distributor, "reseller_tenant_id": tenant_id})

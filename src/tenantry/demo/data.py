@@ -20,6 +20,13 @@ PLATFORM_NAME = "Northwind Distribution A/S"
 PLATFORM_MPN_ID = "4391507"
 PLATFORM_TENANT_ID = uuid.UUID("3b33e682-00c3-41ee-9dd2-a548adf56438")
 PLATFORM_DOMAIN = "northwind.example"
+# The demo resellers' partner tenant ids by MPN ID: the embedded sandbox seeds these resellers
+# in the distributor's network with the same ids (tenantry_sandbox.seed_data.DEMO_RESELLERS).
+RESELLER_TENANT_IDS = {
+    "5120431": uuid.UUID("6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1431"),
+    "5120432": uuid.UUID("6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1432"),
+    "5120433": uuid.UUID("6f1c2a52-51d0-4b51-9a5e-0c4e2f5a1433"),
+}
 
 SEGMENTS = {
     "SMB": "Small and medium businesses",

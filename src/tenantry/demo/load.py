@@ -18,7 +18,7 @@ from tenantry.db import Database
 from tenantry.demo import data
 from tenantry.demo.data import DemoOrganization
 from tenantry.identity.service import add_membership, create_user, find_user
-from tenantry.models import Organization, PlatformModel, Role, User
+from tenantry.models import Organization, PlatformModel, Role, User, utcnow
 from tenantry.organizations import lifecycle, service
 from tenantry.organizations import platform as platform_service
 from tenantry.organizations.lifecycle import Transition
@@ -169,6 +169,9 @@ class _Loader:
             }
         )
         organization = await service.create(self.session, actor, payload)
+        if item.mpn_id in data.RESELLER_TENANT_IDS:  # as the sandbox's seed has them
+            organization.tenant_id = data.RESELLER_TENANT_IDS[item.mpn_id]
+            organization.mpn_status, organization.mpn_checked_at = "valid", utcnow()
         self.organizations[item.key] = organization
         return organization
 

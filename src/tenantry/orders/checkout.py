@@ -30,10 +30,18 @@ from tenantry.models import (
 from tenantry.orders import cart as carts
 from tenantry.organizations import repository
 from tenantry.partnercenter.access import PartnerCenterAccess
+from tenantry.resellers.checkout import reseller_blockers
 from tenantry.security import Actor, organization_scope
 from tenantry.tenants import service_details
 
 KEY_PREFIX = "checkout:"
+
+
+# What the link of a reseller-side blocker says (the link names where it goes).
+RESELLER_BLOCKER_LINKS = {
+    "billing_address_incomplete": "Complete the billing address",
+    "reseller_mpn_invalid": "See the reseller's MPN ID",
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,10 @@ async def blockers(
                 link_label="Go to Service Details",
             )
         )
+    found += [
+        Blocker(b.code, b.message, b.link, link_label=RESELLER_BLOCKER_LINKS.get(b.code))
+        for b in await reseller_blockers(session, organization)
+    ]
     return found
 
 

@@ -32,6 +32,7 @@ from tenantry.organizations.schemas import (
 from tenantry.organizations.tenant_check import Tenants
 from tenantry.pagination import MAX_PAGE_SIZE
 from tenantry.problems import API_ERRORS, PROBLEM_MEDIA_TYPE, ProblemDetails
+from tenantry.resellers.mpn import PartnerIds
 from tenantry.schemas import Page
 from tenantry.security import Permission, require
 
@@ -94,7 +95,9 @@ async def list_organizations(
     "VAT ID (same country) or tenant with one of the platform is answered 409 "
     "possible_duplicate listing the matches; send confirm_duplicate: true to create it all the "
     "same. A tenant_id must be a customer of the platform in Partner Center (422 otherwise; 503 "
-    "when Partner Center cannot be asked); leave it out to link the tenant later.",
+    "when Partner Center cannot be asked); leave it out to link the tenant later. A reseller's "
+    "mpn_id is checked in Partner Center (422 naming the cause as the rule; 503 when it cannot "
+    "be asked) and, when valid, its partner tenant becomes the reseller's tenant_id.",
     responses={
         409: {"model": PossibleDuplicateProblem, "content": {PROBLEM_MEDIA_TYPE: {}}},
         **UNAVAILABLE,
@@ -108,6 +111,7 @@ async def create_organization(
         OrganizationCreate, Body(openapi_examples={"customer": {"value": CREATE_EXAMPLE}})
     ],
     tenants: Tenants,
+    partner_ids: PartnerIds,
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
 ) -> OrganizationRead:
     key_fingerprint = idempotency.fingerprint(
@@ -115,7 +119,9 @@ async def create_organization(
     )
     if replayed := await idempotency.replay(session, actor, idempotency_key, key_fingerprint):
         return replayed  # type: ignore[return-value]
-    organization = await service.create(session, actor, data, tenants=tenants)
+    organization = await service.create(
+        session, actor, data, tenants=tenants, partner_ids=partner_ids
+    )
     read = _read(organization)
     idempotency.remember(
         session, actor, idempotency_key, key_fingerprint, 201, read.model_dump(mode="json")
@@ -139,7 +145,8 @@ async def get_organization(
     "/organizations/{organization_id}",
     summary="Edit the profile and, with the seller's rights, the basic details",
     description="Send the ETag you read as If-Match; a stale one is answered 412. Industry is "
-    "fixed. A new tenant_id must be a customer of the platform in Partner Center.",
+    "fixed. A new tenant_id must be a customer of the platform in Partner Center; a new mpn_id "
+    "of a reseller must pass the MPN ID check (see POST).",
     responses=UNAVAILABLE,
 )
 async def update_organization(
@@ -151,11 +158,13 @@ async def update_organization(
     actor: CurrentActor,
     response: Response,
     tenants: Tenants,
+    partner_ids: PartnerIds,
     if_match: Annotated[str | None, Header(max_length=40)] = None,
 ) -> OrganizationRead:
     organization = await service.update(
-        session, actor, organization_id, data, if_match=if_match, tenants=tenants
-    )
+        session, actor, organization_id, data, if_match=if_match, tenants=tenants,
+        partner_ids=partner_ids,
+    )  # fmt: skip
     return _read(organization, response)
 
 

@@ -34,6 +34,7 @@ from tenantry.organizations.schemas import (
 )
 from tenantry.organizations.tenant_check import TenantDirectory, Tenants
 from tenantry.registration import storefront
+from tenantry.resellers.mpn import PartnerIdDirectory, PartnerIds
 from tenantry.security import Actor, Permission, organization_names, require
 from tenantry.web.forms import (
     FormState,
@@ -163,8 +164,9 @@ async def new_organization(request: Request, session: DbSession, actor: PageActo
 
 @router.post("/organizations/new")
 async def create_organization(
-    request: Request, session: DbSession, actor: PageActor, tenants: Tenants
-) -> Response:
+    request: Request, session: DbSession, actor: PageActor, tenants: Tenants,
+    partner_ids: PartnerIds,
+) -> Response:  # fmt: skip
     """Create; a possible duplicate is shown with its matches and created only once the person
     confirms those very matches (``confirmed``: what the warning they saw listed)."""
     form = await request.form()
@@ -179,13 +181,17 @@ async def create_organization(
         )
         try:
             async with session.begin_nested():
-                organization = await service.create(session, actor, data, tenants=tenants)
+                organization = await service.create(
+                    session, actor, data, tenants=tenants, partner_ids=partner_ids
+                )
         except PossibleDuplicate as exc:
             if not confirmed or confirmed != _signature(exc):
                 raise
             data = data.model_copy(update={"confirm_duplicate": True})
             async with session.begin_nested():
-                organization = await service.create(session, actor, data, tenants=tenants)
+                organization = await service.create(
+                    session, actor, data, tenants=tenants, partner_ids=partner_ids
+                )
     except PossibleDuplicate as exc:
         errors, _ = problem_of(exc)
         state = FormState(values, errors)
@@ -270,6 +276,7 @@ async def _edit(
     organization_id: uuid.UUID,
     which: str,
     tenants: TenantDirectory,
+    partner_ids: PartnerIdDirectory,
 ) -> Response:
     """Save the profile or the basic details form, with the version it was read at."""
     form = await request.form()
@@ -292,8 +299,9 @@ async def _edit(
             raise PreconditionFailed("the form does not say which version it edits")
         async with session.begin_nested():
             await service.update(
-                session, actor, organization_id, update, if_match=f'"{version}"', tenants=tenants
-            )
+                session, actor, organization_id, update, if_match=f'"{version}"',
+                tenants=tenants, partner_ids=partner_ids,
+            )  # fmt: skip
     except PreconditionFailed:
         state = {which: FormState(forms.stored_values(organization))}
         return await _detail_page(
@@ -314,17 +322,17 @@ async def _edit(
 @router.post("/organizations/{organization_id}/profile")
 async def edit_profile(
     organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor,
-    tenants: Tenants,
+    tenants: Tenants, partner_ids: PartnerIds,
 ) -> Response:  # fmt: skip
-    return await _edit(request, session, actor, organization_id, "profile", tenants)
+    return await _edit(request, session, actor, organization_id, "profile", tenants, partner_ids)
 
 
 @router.post("/organizations/{organization_id}/basic")
 async def edit_basic(
     organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor,
-    tenants: Tenants,
+    tenants: Tenants, partner_ids: PartnerIds,
 ) -> Response:  # fmt: skip
-    return await _edit(request, session, actor, organization_id, "basic", tenants)
+    return await _edit(request, session, actor, organization_id, "basic", tenants, partner_ids)
 
 
 # Before the status changes' route, whose {transition} would take this path too.

@@ -70,6 +70,7 @@ def _config_values(config: PlatformConfig) -> dict[str, object]:
         "erp_id_required_for_orders": config.erp_id_required_for_orders,
         "work_account_domains": list(config.work_account_domains),
         "notification_cc": list(config.notification_cc),
+        "billing_address_required": config.billing_address_required,
     }
 
 

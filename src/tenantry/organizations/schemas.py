@@ -172,6 +172,12 @@ class OrganizationRead(ReadSchema):
     segments: list[SegmentRead]
     custom_properties: dict[str, Any]
     mpn_id: str | None
+    mpn_status: str | None = Field(
+        default=None,
+        description="A reseller's last MPN ID check: valid, or the cause (see "
+        "GET /api/v1/resellers/mpn-check); null when never checked",
+    )
+    mpn_checked_at: datetime | None = None
     tenant_id: uuid.UUID | None
     approved_at: datetime | None
     created_at: datetime
@@ -217,6 +223,10 @@ class PlatformConfigRead(ReadSchema):
     erp_id_required_for_orders: bool
     work_account_domains: list[str]
     notification_cc: list[str]
+    billing_address_required: bool = Field(
+        description="Resellers' customers need a complete billing address (the country's rules) "
+        "before checkout"
+    )
 
 
 def _rule(rule: str, check: Callable[[str], str]) -> Callable[[str], str]:
@@ -264,6 +274,11 @@ class PlatformConfigUpdate(UpdateSchema):
     )
     notification_cc: Annotated[list[Email], AfterValidator(_no_duplicates)] | None = Field(
         default=None, max_length=20
+    )
+    billing_address_required: bool | None = Field(
+        default=None,
+        description="true: a reseller's customer must have a complete billing address by its "
+        "country's rules (postal code, state or province where required) before checkout",
     )
 
 

@@ -26,6 +26,8 @@ from tenantry.organizations.schemas import (
 )
 from tenantry.organizations.tenant_check import TenantDirectory, refuse_if_held, tenant_errors
 from tenantry.organizations.validation import Checker, flatten
+from tenantry.resellers.mpn import PartnerIdDirectory
+from tenantry.resellers.service import SaveCheck, check_on_save
 from tenantry.security import Actor, Permission, manages, require
 
 AUDITED_COLUMNS = tuple(
@@ -196,16 +198,26 @@ async def create(
     data: OrganizationCreate,
     *,
     tenants: TenantDirectory | None = None,
+    partner_ids: PartnerIdDirectory | None = None,
 ) -> Organization:
-    """Create an organization: every field checked (a tenant ID in ``tenants``, Partner
-    Center), then refused as a possible duplicate unless ``data.confirm_duplicate``."""
+    """Create an organization: every field checked (a tenant ID in ``tenants``, a reseller's
+    MPN ID in ``partner_ids``, both Partner Center), then refused as a possible duplicate unless
+    ``data.confirm_duplicate``."""
     require(actor, Permission.ORGANIZATION_CREATE)
     if data.approve:
         require(actor, Permission.ORGANIZATION_APPROVE)
     parent = await _resolve_parent(session, actor, data)
     await refuse_if_held(session, actor, None, actor.platform_id, data.tenant_id)
     extra = await tenant_errors(tenants, data.tenant_id)
-    values, found = await check_new(session, parent, data, extra_errors=extra)
+    mpn = SaveCheck()
+    if data.kind == "reseller" and data.mpn_id:
+        mpn = await check_on_save(session, partner_ids, actor.platform_id, data.mpn_id, refuse=True)
+        if data.tenant_id is None and mpn.reseller_tenant_id is not None:
+            await refuse_if_held(session, actor, None, actor.platform_id, mpn.reseller_tenant_id)
+        else:
+            mpn.values.pop("tenant_id", None)
+    values, found = await check_new(session, parent, data, extra_errors=extra + mpn.errors)
+    values |= mpn.values
     shown = await duplicate_guard.check(
         session, actor, duplicate_guard.candidate_of(data), confirmed=data.confirm_duplicate
     )
@@ -231,8 +243,10 @@ async def update(
     *,
     if_match: str | None,
     tenants: TenantDirectory | None = None,
+    partner_ids: PartnerIdDirectory | None = None,
 ) -> Organization:
-    """Edit an organization; a new tenant ID is checked in ``tenants`` (Partner Center)."""
+    """Edit an organization; a new tenant ID is checked in ``tenants``, a reseller's MPN ID in
+    ``partner_ids`` (Partner Center, see :mod:`tenantry.resellers.service`)."""
     require(actor, Permission.ORGANIZATION_EDIT_PROFILE)
     organization = await repository.get_for_update(session, actor, organization_id)
     if if_match is not None and if_match.strip().removeprefix("W/") != organization.etag:
@@ -256,6 +270,8 @@ async def update(
     if "tenant_id" in given and data.tenant_id != organization.tenant_id:
         await refuse_if_held(session, actor, organization, organization.platform_id, data.tenant_id)
         checker.errors.extend(await tenant_errors(tenants, data.tenant_id))
+    mpn = await _mpn_on_edit(session, actor, organization, data, partner_ids)
+    checker.errors.extend(mpn.errors)
     if "erp_id" in given:
         await _check_unique_erp_id(
             session, checker, actor.platform_id, data.erp_id, organization.id
@@ -267,6 +283,8 @@ async def update(
 
     for key in changes:
         setattr(organization, key, values[key])
+    for key, value in mpn.values.items():
+        setattr(organization, key, value)
     if data.segment_ids is not None:
         organization.segments = [found[i] for i in dict.fromkeys(data.segment_ids)]
     after = snapshot(organization)
@@ -284,3 +302,31 @@ async def update(
         changes=diff(before, snapshot(organization)),
     )
     return organization
+
+
+async def _mpn_on_edit(
+    session: AsyncSession,
+    actor: Actor,
+    organization: Organization,
+    data: OrganizationUpdate,
+    partner_ids: PartnerIdDirectory | None,
+) -> SaveCheck:
+    """A reseller's MPN ID being saved: checked when new or when its last check failed."""
+    if "mpn_id" not in data.model_fields_set or organization.kind is not OrganizationKind.RESELLER:
+        return SaveCheck()
+    if not data.mpn_id:
+        return SaveCheck(values={"mpn_status": None, "mpn_checked_at": None})
+    changed = data.mpn_id != organization.mpn_id
+    if not changed and organization.mpn_status == "valid":
+        return SaveCheck()
+    mpn = await check_on_save(session, partner_ids, actor.platform_id, data.mpn_id, refuse=changed)
+    tenant_id = mpn.reseller_tenant_id
+    if (
+        tenant_id is None
+        or organization.tenant_id is not None
+        or "tenant_id" in data.model_fields_set
+    ):
+        mpn.values.pop("tenant_id", None)
+    elif not mpn.errors:
+        await refuse_if_held(session, actor, organization, organization.platform_id, tenant_id)
+    return mpn

@@ -19,21 +19,16 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.errors import Conflict, FieldError, TenantryError
+from tenantry.errors import Conflict, FieldError
 from tenantry.models import Organization
 from tenantry.partnercenter import PartnerCenterClient
+from tenantry.partnercenter.access import PartnerCenterUnavailable
 from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSettings
 from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
 from tenantry.security import Actor, organization_scope
 
 log = structlog.get_logger("tenantry.organizations")
 LOOKUP_TIMEOUT_SECONDS = 5.0
-
-
-class PartnerCenterUnavailable(TenantryError):
-    status = 503
-    code = "partner_center_unavailable"
-    title = "Partner Center cannot be reached"
 
 
 class TenantDirectory(Protocol):

@@ -15,12 +15,21 @@ from dataclasses import dataclass
 
 import httpx
 
+from tenantry.errors import TenantryError
 from tenantry.partnercenter.client import PartnerCenterClient
 from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSettings
 
 # A person waits for a lookup: few attempts and a short timeout, then say Partner Center is slow.
 LOOKUP_TIMEOUT_SECONDS = 5.0
 LOOKUP_ATTEMPTS = 2
+
+
+class PartnerCenterUnavailable(TenantryError):
+    """A check a save depends on could not ask Partner Center: nothing is saved (503)."""
+
+    status = 503
+    code = "partner_center_unavailable"
+    title = "Partner Center cannot be reached"
 
 
 @dataclass(frozen=True)

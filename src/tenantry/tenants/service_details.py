@@ -33,8 +33,8 @@ from tenantry.models import (
 )
 from tenantry.organizations import repository
 from tenantry.organizations.rules import domain_error
-from tenantry.organizations.tenant_check import PartnerCenterUnavailable
 from tenantry.partnercenter import PartnerCenterClient
+from tenantry.partnercenter.access import PartnerCenterUnavailable
 from tenantry.partnercenter.errors import PartnerCenterError
 from tenantry.security import Actor, Permission, require
 from tenantry.tenants import authorization, prefix

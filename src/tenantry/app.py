@@ -33,6 +33,8 @@ from tenantry.organizations import pages as organizations_pages
 from tenantry.partnercenter import access as partner_center_access
 from tenantry.registration import pages as registration_pages
 from tenantry.settings import Settings, get_settings
+from tenantry.tenants.gdap import api as gdap_api
+from tenantry.tenants.gdap import pages as gdap_pages
 from tenantry.web import routing as page_routing
 from tenantry.web.rendering import STATIC_DIR
 
@@ -93,6 +95,7 @@ def create_app(
     app.include_router(audit_api.router)
     app.include_router(identity_api.router)
     app.include_router(invitations_api.router)
+    app.include_router(gdap_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -102,6 +105,8 @@ def create_app(
     app.include_router(identity_email_pages.router)
     app.include_router(identity_microsoft_pages.router)
     app.include_router(identity_on_behalf_pages.router)
+    # Before organizations' pages, whose POST /organizations/{id}/{transition} would take ours.
+    app.include_router(gdap_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)

@@ -23,7 +23,7 @@ from tenantry.security import Actor, Permission, organization_names, require
 from tenantry.tenants.gdap import service
 from tenantry.tenants.gdap.graph import Graph
 from tenantry.tenants.gdap.schemas import GdapRelationshipCreate
-from tenantry.tenants.gdap.templates import MAX_DAYS, TEMPLATES
+from tenantry.tenants.gdap.templates import MAX_DAYS, STATUS_LABELS, TEMPLATES
 from tenantry.web.forms import FormState, payload, problem_of, text, validate, values_of
 from tenantry.web.rendering import is_htmx, redirect, render
 from tenantry.web.routing import PageActor, page_router
@@ -58,6 +58,7 @@ async def _section(
         and organization.kind is OrganizationKind.CUSTOMER,
         "form": form or _fresh_form(),
         "templates": TEMPLATES,
+        "status_labels": STATUS_LABELS,
         "template_options": TEMPLATE_OPTIONS,
         "done": DONE.get(request.query_params.get("done", "")),
     }
@@ -131,5 +132,8 @@ async def expiring_gdap(request: Request, session: DbSession, actor: PageActor) 
         actor,
         {r.organization_id for r in rows} | {r.requested_by_organization_id for r in rows},
     )
-    context = {"section": "gdap", "relationships": rows, "names": names, "days": EXPIRING_DAYS}
+    context = {
+        "section": "gdap", "relationships": rows, "names": names, "days": EXPIRING_DAYS,
+        "status_labels": STATUS_LABELS,
+    }  # fmt: skip
     return render(request, "tenants/gdap/expiring.html", context)

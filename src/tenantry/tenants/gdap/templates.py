@@ -139,3 +139,19 @@ def checked(template: str, duration_days: int, auto_extend: bool) -> RoleTemplat
     if errors or chosen is None:
         raise ValidationFailed(errors)
     return chosen
+
+
+# Graph's status values in words, for pages.
+STATUS_LABELS = {
+    "created": "Created",
+    "approvalPending": "Approval pending",
+    "approved": "Approved",
+    "activating": "Activating",
+    "active": "Active",
+    "expiring": "Expiring",
+    "expired": "Expired",
+    "terminationRequested": "Termination requested",
+    "terminating": "Terminating",
+    "terminated": "Terminated",
+    "unknownFutureValue": "Unknown",
+}

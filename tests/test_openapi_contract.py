@@ -33,9 +33,12 @@ from tenantry.db import Database
 from tenantry.models import Organization, OrganizationStatus
 from tenantry.organizations.tenant_check import app_tenants
 from tenantry.settings import Settings
+from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
+from tests.tenants.gdap.factories import linked_with_gdap
+from tests.tenants.gdap.fakes import AcceptingGdap
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance")
 # Fixed seeds: the same requests on every run, so a failure is reproducible and never flaky.
@@ -76,6 +79,7 @@ class KnownIds:
     tokens: list[tuple[str, str]]
     invitations: list[tuple[str, str]]
     pending: str  # kept for rejecting: approving it first would leave nothing to reject
+    gdap_relationships: list[str]
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -85,8 +89,9 @@ class KnownIds:
             targets = self.organizations
             if path.endswith("/reject"):
                 targets = [self.pending]
-            elif path.endswith(("/api-tokens", "/invitations")):
-                # The examples name a customer's role: a role exists only in its kind.
+            elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
+                # The examples name a customer's role: a role exists only in its kind. GDAP is
+                # asked of a customer (its tenant is linked).
                 targets = self.organizations[:1]
             pairs: list[dict[str, Any]] = [{"organization_id": o} for o in targets]
         elif names == {"organization_id", "user_id"}:
@@ -95,6 +100,8 @@ class KnownIds:
             pairs = [{"organization_id": o, "token_id": t} for o, t in self.tokens]
         elif names == {"organization_id", "invitation_id"}:
             pairs = [{"organization_id": o, "invitation_id": i} for o, i in self.invitations]
+        elif names == {"gdap_relationship_id"}:
+            pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
         else:
             return st.just(generated)
         return st.sampled_from([generated, *pairs, *pairs])
@@ -102,10 +109,13 @@ class KnownIds:
     def all(self) -> set[str]:
         users = (u for _, u in self.members)
         tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
-        return {*self.organizations, self.pending, *users, *tokens, *invitations}
+        return {
+            *self.organizations, self.pending, *users, *tokens, *invitations,
+            *self.gdap_relationships,
+        }  # fmt: skip
 
 
-def known_ids(world: World, people: People, pending: str) -> KnownIds:
+def known_ids(world: World, people: People, pending: str, gdap: str) -> KnownIds:
     customer, reseller = str(world.customer_a.id), str(world.reseller_a.id)
     return KnownIds(
         organizations=[
@@ -123,6 +133,7 @@ def known_ids(world: World, people: People, pending: str) -> KnownIds:
             (reseller, str(people.reseller_token.id)),
         ],
         invitations=[(reseller, str(people.reseller_invitation.id))],
+        gdap_relationships=[gdap],
     )
 
 
@@ -166,6 +177,12 @@ async def pending(database: Database, world: World) -> str:
 
 
 @pytest.fixture
+async def gdap(database: Database, world: World) -> str:
+    """A's customer holds a tenant and has a GDAP relationship, so GDAP's routes run through."""
+    return str(await linked_with_gdap(database, world))
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -174,16 +191,17 @@ def answers() -> dict[str, set[int]]:
 @pytest.fixture
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
-    answers: dict[str, set[int]],
+    answers: dict[str, set[int]], gdap: str,
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
     app = create_app(settings, database=Database(settings))
     # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
     app.dependency_overrides[app_tenants] = lambda: KnownTenants()  # not the class: its fields
+    app.dependency_overrides[gdap_graph] = lambda: AcceptingGdap()
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
-    known = known_ids(world, people, pending)
+    known = known_ids(world, people, pending, gdap)
     schema.real_ids = known.all()  # type: ignore[attr-defined]
 
     @schema.hook

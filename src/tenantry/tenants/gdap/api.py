@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query
 
 from tenantry.deps import CurrentActor, DbSession
-from tenantry.problems import API_ERRORS
+from tenantry.problems import API_ERRORS, PROBLEM_MEDIA_TYPE, ProblemDetails
 from tenantry.tenants.gdap import service
 from tenantry.tenants.gdap.graph import Graph
 from tenantry.tenants.gdap.schemas import (
@@ -23,6 +23,10 @@ router = APIRouter(prefix="/api/v1", tags=["tenants"], responses=API_ERRORS)
 
 OF_ORGANIZATION = "/organizations/{organization_id}/gdap-relationships"
 ONE = "/gdap-relationships/{gdap_relationship_id}"
+# Microsoft could not be reached: nothing was saved, try again.
+UNAVAILABLE: dict[int | str, dict[str, object]] = {
+    503: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 REQUEST_EXAMPLES = {
     "support": {"value": {"template": "support", "duration_days": 365, "auto_extend": True}},
     "full": {"value": {"template": "full_administration", "duration_days": 30}},
@@ -50,6 +54,7 @@ async def list_templates(actor: CurrentActor) -> list[GdapTemplateRead]:
 @router.post(
     OF_ORGANIZATION,
     status_code=201,
+    responses=UNAVAILABLE,
     summary="Ask a linked customer's tenant for GDAP; the approval link is emailed to its contact",
     description="Creates the relationship at Microsoft and locks it for approval. 409 when the "
     "organization has no linked tenant or is not a customer; 422 for a duration outside 1..730 "
@@ -97,7 +102,11 @@ async def get_relationship(
     return _read(await service.get(session, actor, gdap_relationship_id))
 
 
-@router.post(f"{ONE}/refresh", summary="Read the relationship's state from Microsoft now")
+@router.post(
+    f"{ONE}/refresh",
+    responses=UNAVAILABLE,
+    summary="Read the relationship's state from Microsoft now (503 when it cannot be reached)",
+)
 async def refresh_relationship(
     gdap_relationship_id: uuid.UUID, session: DbSession, actor: CurrentActor, graph: Graph
 ) -> GdapRelationshipRead:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from tenantry.db import Database
+from tenantry.jobs import registry as jobs_registry
 from tenantry.models import GdapRelationship, GdapStatus, utcnow
 from tenantry.tenants.gdap.tasks import follow_expiry
 from tests.factories import World
@@ -31,10 +32,19 @@ async def relationship(database: Database, world: World, *, days: int, auto_exte
         return str(row.id)
 
 
-async def run_on(database: Database, day: float) -> None:
+async def follow_expiry_on(database: Database, day: float) -> int:
     moment: datetime = START + timedelta(days=day)
     async with database.transaction() as session:
-        await follow_expiry(session, clock=lambda: moment)
+        return await follow_expiry(session, clock=lambda: moment)
+
+
+async def run_on(database: Database, day: float) -> None:
+    await follow_expiry_on(database, day)
+
+
+def test_the_daily_job_is_declared() -> None:
+    jobs_registry.discover()
+    assert "tenants.gdap_expiry" in [p.name for p in jobs_registry.periodic_jobs()]
 
 
 async def test_reminders_go_once_each_and_the_date_ends_it(
@@ -43,10 +53,10 @@ async def test_reminders_go_once_each_and_the_date_ends_it(
     ending = await relationship(database, world, days=40, auto_extend=False)
     extending = await relationship(database, world, days=41, auto_extend=True)
 
-    await run_on(database, 5)
+    assert await follow_expiry_on(database, 5) == 0
     assert await emails(database, "gdap_expiring") == []
-    await run_on(database, 10.5)  # 29.5 days left
-    await run_on(database, 11)
+    assert await follow_expiry_on(database, 10.5) == 1  # 29.5 days left
+    assert await follow_expiry_on(database, 11) == 0
     [first] = await emails(database, "gdap_expiring")
     assert first["context"]["reminder_days"] == 30 and first["context"]["days_left"] == 29
     assert sorted(first["recipients"]) == sorted(

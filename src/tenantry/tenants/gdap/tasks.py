@@ -49,6 +49,8 @@ async def follow_expiry(session: AsyncSession, *, clock: Callable[[], datetime] 
         if status is GdapStatus.EXPIRING and unsent:
             await _remind(session, row, min(unsent), now)
             row.reminders_sent = sorted({*row.reminders_sent, *unsent}, reverse=True)
+        elif status is row.status:
+            continue
         if status is not row.status:
             before = row.status
             row.status = status

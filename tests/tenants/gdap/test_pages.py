@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.factories import World
+from tests.sandbox.conftest import Sandbox
 from tests.web.html import Page
 
 
@@ -71,3 +72,19 @@ async def test_an_unlinked_customer_is_told_to_link_its_tenant_first(
     )
     assert "has no Microsoft tenant linked yet" in text_of(page)
     assert "Request GDAP and email" not in page.text
+
+
+async def test_partner_center_down_keeps_the_form_and_says_so(
+    client: httpx.AsyncClient, world: World, tenant: dict[str, Any], sqlite_sandbox: Sandbox
+) -> None:
+    await sqlite_sandbox.control(
+        "PUT", "/faults", json={"rules": [{"kind": "disconnect", "path": "/graph/*"}]}
+    )
+    form = {"template": "workloads", "duration_days": "120", "request_key": "k2"}
+    down = await client.post(
+        f"/organizations/{world.customer_a.id}/gdap", data=form, headers=world.reseller_a.headers
+    )
+    assert down.status_code == 503
+    assert "Microsoft could not be reached" in text_of(down) and "nothing was saved" in down.text
+    assert 'value="120"' in down.text and 'value="workloads" selected' in down.text
+    assert "No GDAP relationship was requested for Alpha Customer yet" in text_of(down)

@@ -47,7 +47,7 @@ def display_name(
          str(data.auto_extend), discriminator)
     )  # fmt: skip
     digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
-    prefix = " ".join(requester.display_name.split())[: NAME_LIMIT - len(template.short) - 11]
+    prefix = " ".join(requester.display_name.split())[: NAME_LIMIT - len(template.short) - 12]
     return f"{prefix.strip()} - {template.short} {digest}"
 
 

@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tenantry.db import Database
-from tenantry.models import AuditEvent, GdapRelationship, GdapStatus, utcnow
+from tenantry.models import AuditEvent, GdapRelationship, GdapStatus, Organization, utcnow
 from tenantry.notifications import messages
 from tenantry.tenants.gdap import events
 from tests.factories import World
@@ -202,3 +202,21 @@ async def test_partner_center_down_answers_503_and_writes_nothing(
     assert await emails(database, "gdap_approval") == []
     await sqlite_sandbox.control("DELETE", "/faults")
     assert (await request_gdap(client, world)).status_code == 201
+
+
+async def test_microsofts_refusal_is_said_in_its_words(
+    client: httpx.AsyncClient, world: World, database: Database
+) -> None:
+    """A tenant Microsoft does not know (linked, then gone): 409 with Microsoft's reason."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(Organization)
+            .where(Organization.id == world.customer_a.id)
+            .values(tenant_id=uuid.uuid4())
+        )
+    refused = await request_gdap(client, world)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "gdap_refused_by_microsoft"
+    assert "was not found" in refused.json()["detail"]
+    async with database.transaction(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(GdapRelationship)) == 0

@@ -40,10 +40,13 @@ from tenantry.models import (
 from tenantry.organizations.tenant_check import app_tenants
 from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
+from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
 from tests.resellers.fakes import KnownPartnerIds
+from tests.tenants.gdap.factories import linked_with_gdap
+from tests.tenants.gdap.fakes import AcceptingGdap
 from tests.tenants.stand_in import PartnerCenterStandIn
 
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance")
@@ -95,6 +98,7 @@ class KnownIds:
     # authorization, to email the link (operations run in the schema's order) and verify it.
     choosing: str
     awaiting: str
+    gdap_relationships: list[str]
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -108,8 +112,9 @@ class KnownIds:
                 targets = [self.choosing]
             elif path.endswith(("/service-details/verify", "/service-details/email")):
                 targets = [self.awaiting]
-            elif path.endswith(("/api-tokens", "/invitations")):
-                # The examples name a customer's role: a role exists only in its kind.
+            elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
+                # The examples name a customer's role: a role exists only in its kind. GDAP is
+                # asked of a customer (its tenant is linked).
                 targets = self.organizations[:1]
             pairs: list[dict[str, Any]] = [{"organization_id": o} for o in targets]
         elif names == {"organization_id", "user_id"}:
@@ -118,6 +123,8 @@ class KnownIds:
             pairs = [{"organization_id": o, "token_id": t} for o, t in self.tokens]
         elif names == {"organization_id", "invitation_id"}:
             pairs = [{"organization_id": o, "invitation_id": i} for o, i in self.invitations]
+        elif names == {"gdap_relationship_id"}:
+            pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
         else:
             return st.just(generated)
         return st.sampled_from([generated, *pairs, *pairs])
@@ -127,11 +134,11 @@ class KnownIds:
         tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
         return {
             *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
-            *invitations,
+            *invitations, *self.gdap_relationships,
         }  # fmt: skip
 
 
-def known_ids(world: World, people: People, pending: str) -> KnownIds:
+def known_ids(world: World, people: People, pending: str, awaiting: str, gdap: str) -> KnownIds:
     customer, reseller = str(world.customer_a.id), str(world.reseller_a.id)
     return KnownIds(
         organizations=[
@@ -140,7 +147,7 @@ def known_ids(world: World, people: People, pending: str) -> KnownIds:
         ],
         pending=pending,
         choosing=str(world.direct_customer.id),
-        awaiting=customer,
+        awaiting=awaiting,
         members=[
             (customer, str(people.customer_user.id)),
             (customer, str(people.customer_admin.id)),
@@ -151,6 +158,7 @@ def known_ids(world: World, people: People, pending: str) -> KnownIds:
             (reseller, str(people.reseller_token.id)),
         ],
         invitations=[(reseller, str(people.reseller_invitation.id))],
+        gdap_relationships=[gdap],
     )
 
 
@@ -194,16 +202,30 @@ async def pending(database: Database, world: World) -> str:
 
 
 @pytest.fixture
-async def awaiting_authorization(database: Database, world: World) -> None:
-    """Alpha Customer waits for its existing tenant's authorization."""
+async def awaiting_authorization(database: Database, world: World) -> str:
+    """A customer of reseller A waits for its existing tenant's authorization (customer A holds
+    a tenant for the GDAP routes, so it cannot be the one)."""
     async with database.transaction() as session:
+        platform = await session.get(Organization, world.platform.id)
+        seller = await session.get(Organization, world.reseller_a.id)
+        assert platform is not None and seller is not None
+        waiting = await make_organization(
+            session, platform, parent=seller, legal_name="Awaiting Tenant ApS"
+        )
         details = ServiceDetails(
-            organization_id=world.customer_a.id, platform_id=world.platform.id,
+            organization_id=waiting.id, platform_id=world.platform.id,
             choice=TenantChoice.EXISTING, status=ServiceDetailsStatus.AWAITING_AUTHORIZATION,
             customer_domain="alphaco.example", reseller_id=world.reseller_a.id,
             authorization_url="https://admin.microsoft.com/Adminportal/Home?invType=x",
         )  # fmt: skip
         session.add(details)
+        return str(waiting.id)
+
+
+@pytest.fixture
+async def gdap(database: Database, world: World) -> str:
+    """A's customer holds a tenant and has a GDAP relationship, so GDAP's routes run through."""
+    return str(await linked_with_gdap(database, world))
 
 
 @pytest.fixture
@@ -215,7 +237,7 @@ def answers() -> dict[str, set[int]]:
 @pytest.fixture
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
-    answers: dict[str, set[int]], awaiting_authorization: None,
+    answers: dict[str, set[int]], awaiting_authorization: str, gdap: str,
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
@@ -225,9 +247,10 @@ def api_schema(
     # Tenant IDs are checked in Partner Center; the sandbox's connections belong to this loop.
     app.dependency_overrides[app_tenants] = lambda: KnownTenants()  # not the class: its fields
     app.dependency_overrides[app_partner_ids] = lambda: KnownPartnerIds()
+    app.dependency_overrides[gdap_graph] = lambda: AcceptingGdap()
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
-    known = known_ids(world, people, pending)
+    known = known_ids(world, people, pending, awaiting_authorization, gdap)
     schema.real_ids = known.all()  # type: ignore[attr-defined]
 
     @schema.hook

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import httpx
@@ -23,14 +23,18 @@ from sqlalchemy import func, select
 from tenantry.db import Database
 from tenantry.models import AuditEvent, OrganizationKind, Role
 from tenantry.security import ROLE_PERMISSIONS, Permission
+from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
+from tests.tenants.gdap.factories import linked_with_gdap
+from tests.tenants.gdap.fakes import AcceptingGdap
 
 ID_PARAMETER = re.compile(r"\{(\w+_id)\}")
 ORGANIZATION = "/api/v1/organizations/{organization_id}"
 MEMBER = f"{ORGANIZATION}/members/{{user_id}}"
 API_TOKEN = f"{ORGANIZATION}/api-tokens/{{token_id}}"
 INVITATION = f"{ORGANIZATION}/invitations/{{invitation_id}}"
+GDAP = "/api/v1/gdap-relationships/{gdap_relationship_id}"
 LOWEST_ROLE = {
     OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
     OrganizationKind.RESELLER: Role.RESELLER_STAFF,
@@ -93,9 +97,15 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{ORGANIZATION}/service-details/verify"): no_body,
     ("POST", f"{ORGANIZATION}/service-details/email"): no_body,
     ("GET", f"{ORGANIZATION}/tenant"): no_body,
+    ("GET", f"{ORGANIZATION}/gdap-relationships"): no_body,
+    ("POST", f"{ORGANIZATION}/gdap-relationships"): lambda t: {"template": "support"},
+    ("GET", GDAP): no_body,
+    ("POST", f"{GDAP}/refresh"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
-ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id", "invitation_id"})
+ID_PARAMETERS = frozenset(
+    {"organization_id", "user_id", "token_id", "invitation_id", "gdap_relationship_id"}
+)
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
 
 
@@ -121,7 +131,15 @@ def operations_with_ids(app: FastAPI) -> list[Operation]:
     ]
 
 
-def targets(world: World, people: People) -> list[Target]:
+@dataclass
+class WorldPeople(People):
+    """A's people, and a GDAP relationship of A's customer."""
+
+    gdap_relationship_id: uuid.UUID | None = None
+
+
+def targets(world: World, people: WorldPeople) -> list[Target]:
+    gdap = {"gdap_relationship_id": people.gdap_relationship_id}
     return [
         Target(
             "reseller A",
@@ -131,7 +149,8 @@ def targets(world: World, people: People) -> list[Target]:
                 "user_id": people.reseller_staff.id,
                 "token_id": people.reseller_token.id,
                 "invitation_id": people.reseller_invitation.id,
-            },
+            }
+            | gdap,
         ),
         Target(
             "A's customer",
@@ -141,7 +160,8 @@ def targets(world: World, people: People) -> list[Target]:
                 "user_id": people.customer_user.id,
                 "token_id": people.customer_token.id,
                 "invitation_id": people.customer_invitation.id,
-            },
+            }
+            | gdap,
         ),
         Target(
             "the platform",
@@ -151,7 +171,8 @@ def targets(world: World, people: People) -> list[Target]:
                 "user_id": people.platform_admin.id,
                 "token_id": people.platform_token.id,
                 "invitation_id": people.platform_invitation.id,
-            },
+            }
+            | gdap,
         ),
     ]
 
@@ -165,7 +186,7 @@ async def call(
     )
 
 
-async def snapshot(client: httpx.AsyncClient, world: World, people: People) -> list[Any]:
+async def snapshot(client: httpx.AsyncClient, world: World, people: WorldPeople) -> list[Any]:
     """What the platform sees of A's world: organizations, members and tokens."""
     seen = []
     for target in targets(world, people):
@@ -183,8 +204,18 @@ async def audit_count(database: Database) -> int:
 
 
 @pytest.fixture
-async def people(database: Database, world: World) -> People:
-    return await make_people(database, world)
+async def people(database: Database, world: World) -> WorldPeople:
+    made = await make_people(database, world)
+    return WorldPeople(
+        **{f.name: getattr(made, f.name) for f in fields(made)},
+        gdap_relationship_id=await linked_with_gdap(database, world),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _gdap_without_microsoft(app: FastAPI) -> None:
+    """GDAP's writes reach a stand-in for Microsoft Graph, not the network."""
+    app.dependency_overrides[gdap_graph] = lambda: AcceptingGdap()
 
 
 def test_the_walk_knows_every_operation(app: FastAPI) -> None:
@@ -202,7 +233,7 @@ async def test_strangers_cannot_reach_reseller_as_world(
     app: FastAPI,
     client: httpx.AsyncClient,
     world: World,
-    people: People,
+    people: WorldPeople,
     database: Database,
     stranger: str,
 ) -> None:
@@ -244,7 +275,7 @@ async def test_strangers_cannot_reach_reseller_as_world(
 
 
 async def test_platform_staff_see_all_of_it(
-    app: FastAPI, client: httpx.AsyncClient, world: World, people: People
+    app: FastAPI, client: httpx.AsyncClient, world: World, people: WorldPeople
 ) -> None:
     staff = Party(world.platform.organization, people.platform_token_secret)
     hidden: list[str] = []
@@ -263,7 +294,7 @@ async def test_platform_staff_see_all_of_it(
 
 
 async def test_the_platform_reaches_all_of_it(
-    app: FastAPI, client: httpx.AsyncClient, world: World, people: People
+    app: FastAPI, client: httpx.AsyncClient, world: World, people: WorldPeople
 ) -> None:
     """The walk's ids and bodies are right: the platform's admin is answered, not 404 or 422."""
     problems: list[str] = []

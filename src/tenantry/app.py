@@ -39,6 +39,8 @@ from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
+from tenantry.tenants.gdap import api as gdap_api
+from tenantry.tenants.gdap import pages as gdap_pages
 from tenantry.web import routing as page_routing
 from tenantry.web.rendering import STATIC_DIR
 
@@ -102,6 +104,7 @@ def create_app(
     app.include_router(tenants_api.router)
     app.include_router(partner_center_events_api.router)
     app.include_router(resellers_api.router)
+    app.include_router(gdap_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -111,6 +114,8 @@ def create_app(
     app.include_router(identity_email_pages.router)
     app.include_router(identity_microsoft_pages.router)
     app.include_router(identity_on_behalf_pages.router)
+    # Before organizations' pages, whose POST /organizations/{id}/{transition} would take ours.
+    app.include_router(gdap_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)

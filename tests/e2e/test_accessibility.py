@@ -100,6 +100,10 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await expect(page.locator(".site-header .count")).to_be_visible()
     await checker.check("organization detail, pending")
 
+    await page.goto(f"/organizations/{live.world.customer_a.organization.id}/gdap")
+    await checker.check("GDAP of a customer")
+    await page.goto("/gdap/expiring")
+    await checker.check("GDAP ending soon")
     await page.goto("/audit")
     await checker.check("audit log")
     await page.goto("/partner-center/events")

@@ -102,13 +102,20 @@ def periodic_jobs() -> list[Periodic]:
 
 
 def discover(extra_modules: Iterable[str] = ()) -> None:
-    """Import ``tasks`` of every package under ``tenantry`` and then ``extra_modules``."""
+    """Import ``tasks`` of every package (and sub-package) under ``tenantry``, then
+    ``extra_modules``."""
     import tenantry
 
     # Look for the files rather than ask the import system, which would import every package.
     for root in tenantry.__path__:
         for package in sorted(Path(root).iterdir()):
-            if (package / "__init__.py").is_file() and (package / "tasks.py").is_file():
+            if not (package / "__init__.py").is_file():
+                continue
+            if (package / "tasks.py").is_file():
                 importlib.import_module(f"tenantry.{package.name}.tasks")
+            # Sub-packages split by use case (``tenants/gdap/``) declare their own tasks.
+            for sub in sorted(p for p in package.iterdir() if p.is_dir()):
+                if (sub / "__init__.py").is_file() and (sub / "tasks.py").is_file():
+                    importlib.import_module(f"tenantry.{package.name}.{sub.name}.tasks")
     for name in extra_modules:
         importlib.import_module(name)

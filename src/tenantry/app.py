@@ -33,6 +33,8 @@ from tenantry.organizations import pages as organizations_pages
 from tenantry.partnercenter import access as partner_center_access
 from tenantry.registration import pages as registration_pages
 from tenantry.settings import Settings, get_settings
+from tenantry.tenants.onboarding import api as onboarding_api
+from tenantry.tenants.onboarding import pages as onboarding_pages
 from tenantry.web import routing as page_routing
 from tenantry.web.rendering import STATIC_DIR
 
@@ -93,6 +95,7 @@ def create_app(
     app.include_router(audit_api.router)
     app.include_router(identity_api.router)
     app.include_router(invitations_api.router)
+    app.include_router(onboarding_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -106,4 +109,5 @@ def create_app(
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)
     app.include_router(orders_pages.router)
+    app.include_router(onboarding_pages.router)
     return app

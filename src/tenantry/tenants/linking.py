@@ -98,7 +98,9 @@ async def link_tenant(
     tenant.company_name = facts.company_name or tenant.company_name
     tenant.initial_domain = facts.initial_domain or tenant.initial_domain
     tenant.default_domain = facts.default_domain or tenant.default_domain
-    tenant.verified_domains = sorted(set(facts.verified_domains) | set(tenant.verified_domains))
+    tenant.verified_domains = sorted(
+        set(facts.verified_domains) | set(tenant.verified_domains or [])
+    )
     tenant.relationship = facts.relationship
     tenant.reseller_id = facts.reseller_id
     details = await session.get(ServiceDetails, organization.id)

@@ -80,7 +80,10 @@ async def test_a_new_customer_is_told_to_choose_its_service_details(
     tenant = step(body, "tenant")
     assert tenant["state"] == "waiting"
     assert tenant["state_words"] == "Waiting"
-    assert tenant["next_action"] == {"label": "Choose the Service Details", "href": "/cart"}
+    assert tenant["next_action"] == {
+        "label": "Choose the Service Details",
+        "href": "/service-details",
+    }
     assert step(body, "relationship")["state"] == "waiting"
     assert step(body, "agreement")["state"] == "not_yet_available"
     assert step(body, "agreement")["state_words"] == "Not yet available"

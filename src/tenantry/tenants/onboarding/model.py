@@ -12,9 +12,9 @@ from tenantry.models import LinkMethod
 from tenantry.security import Actor, Permission, manages
 from tenantry.tenants.onboarding.facts import OnboardingFacts
 
-# Where a customer chooses its Service Details and verifies an authorization: the checkout,
-# reached from the cart.
-SERVICE_DETAILS_URL = "/cart"
+# The checkout's Service Details step (tenants.service_details.SERVICE_DETAILS_PATH), where the
+# customer chooses its tenant and verifies an authorization.
+SERVICE_DETAILS_URL = "/service-details"
 CART_URL = "/cart"
 
 

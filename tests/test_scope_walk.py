@@ -85,6 +85,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("DELETE", API_TOKEN): no_body,
     ("GET", f"{ORGANIZATION}/sign-in-requirement"): no_body,
     ("PUT", f"{ORGANIZATION}/sign-in-requirement"): lambda t: {"requirement": "microsoft"},
+    ("GET", f"{ORGANIZATION}/onboarding"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset({"organization_id", "user_id", "token_id", "invitation_id"})

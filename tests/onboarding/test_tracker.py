@@ -310,13 +310,18 @@ async def test_who_did_it_is_shown_only_to_those_who_may_read_the_audit_log(
     assert body["tenant"]["linked_by"] is None
 
 
-async def test_out_of_scope_and_non_customers_are_not_found(
+async def test_a_reseller_has_no_onboarding_steps(client: httpx.AsyncClient, world: World) -> None:
+    body = await onboarding(client, world.platform, world.reseller_a)
+    assert (body["steps"], body["next_step"]) == ([], None)
+
+
+async def test_out_of_scope_organizations_are_not_found(
     client: httpx.AsyncClient, database: Database, world: World
 ) -> None:
     for who, organization_id in (
         (world.reseller_b, world.customer_a.id),
         (world.customer_b, world.customer_a.id),
-        (world.platform, world.reseller_a.id),
+        (world.customer_a, world.reseller_a.id),
         (world.platform, uuid.uuid4()),
     ):
         response = await client.get(

@@ -50,7 +50,9 @@ class TenantRead(BaseModel):
 class OnboardingRead(BaseModel):
     organization_id: uuid.UUID
     next_step: str | None = Field(description="The key of the first step someone has to act on")
-    steps: list[StepRead]
+    steps: list[StepRead] = Field(
+        description="In order; empty for a reseller or the platform (only customers onboard)"
+    )
     tenant: TenantRead | None
 
     @classmethod

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.errors import NotFound
 from tenantry.models import OrganizationKind
 from tenantry.security import Actor, Permission, require
 from tenantry.tenants.onboarding import facts, tracker
@@ -16,13 +16,11 @@ from tenantry.tenants.onboarding.model import Onboarding, Viewer
 async def onboarding_of(
     session: AsyncSession, actor: Actor, organization_id: uuid.UUID
 ) -> Onboarding:
-    """The tracker of a customer organization the actor may see (404 otherwise, also for a
-    reseller or the platform, which have no onboarding steps)."""
+    """The tracker of an organization the actor may see (404 otherwise). Only customers have
+    onboarding steps: a reseller's or the platform's list is empty."""
     require(actor, Permission.ORGANIZATION_READ)
     found = await facts.read(session, actor, organization_id)
+    onboarding = tracker.build(found, Viewer.of(actor, found))
     if found.organization.kind is not OrganizationKind.CUSTOMER:
-        raise NotFound(
-            f"organization {organization_id} is a {found.organization.kind.value}: only customer "
-            "organizations have onboarding steps"
-        )
-    return tracker.build(found, Viewer.of(actor, found))
+        return replace(onboarding, steps=[])
+    return onboarding

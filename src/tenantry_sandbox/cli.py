@@ -38,7 +38,8 @@ def serve(
 async def seed_sandbox(
     settings: SandboxSettings, customers: int, seed_value: int = 0, *, if_empty: bool
 ) -> dict[str, int] | None:
-    """Seed the sandbox's database; None when ``if_empty`` and it has customers already."""
+    """Seed the sandbox's database; None when ``if_empty`` and it has customers already. Either
+    way, the tenants of Tenantry's demo data are added when missing (``seed_demo``)."""
     from tenantry_sandbox.seed import is_seeded, seed
     from tenantry_sandbox.seed_demo import add_demo_tenants
     from tenantry_sandbox.services.bootstrap import ensure_distributor

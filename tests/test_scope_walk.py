@@ -101,6 +101,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{ORGANIZATION}/gdap-relationships"): lambda t: {"template": "support"},
     ("GET", GDAP): no_body,
     ("POST", f"{GDAP}/refresh"): no_body,
+    ("GET", f"{ORGANIZATION}/onboarding"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(

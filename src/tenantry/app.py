@@ -41,6 +41,8 @@ from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
 from tenantry.tenants.gdap import api as gdap_api
 from tenantry.tenants.gdap import pages as gdap_pages
+from tenantry.tenants.onboarding import api as onboarding_api
+from tenantry.tenants.onboarding import pages as onboarding_pages
 from tenantry.web import routing as page_routing
 from tenantry.web.rendering import STATIC_DIR
 
@@ -105,6 +107,7 @@ def create_app(
     app.include_router(partner_center_events_api.router)
     app.include_router(resellers_api.router)
     app.include_router(gdap_api.router)
+    app.include_router(onboarding_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -123,4 +126,5 @@ def create_app(
     app.include_router(tenants_pages.router)
     app.include_router(partner_center_events_pages.router)
     app.include_router(resellers_pages.router)
+    app.include_router(onboarding_pages.router)
     return app

@@ -38,20 +38,26 @@ def serve(
 async def seed_sandbox(
     settings: SandboxSettings, customers: int, seed_value: int = 0, *, if_empty: bool
 ) -> dict[str, int] | None:
-    """Seed the sandbox's database; None when ``if_empty`` and it has customers already."""
+    """Seed the sandbox's database; None when ``if_empty`` and it has customers already. Either
+    way, the tenants of Tenantry's demo data are added when missing (``seed_demo``)."""
     from tenantry_sandbox.seed import is_seeded, seed
+    from tenantry_sandbox.seed_demo import add_demo_tenants
+    from tenantry_sandbox.services.bootstrap import ensure_distributor
     from tenantry_sandbox.state import SandboxState
 
     state = SandboxState(settings)
     try:
         await state.ensure_started()
         async with state.db.sessionmaker() as session, session.begin():
-            if if_empty and await is_seeded(session):
-                return None
-            summary = await seed(
-                session, customers=customers, seed=seed_value, settings=state.settings
-            )
-        return summary.rows
+            summary = None
+            if not (if_empty and await is_seeded(session)):
+                summary = await seed(
+                    session, customers=customers, seed=seed_value, settings=state.settings
+                )
+            # After the seed, which gives a new world its own resellers first; added once.
+            distributor = await ensure_distributor(session, state.settings)
+            await add_demo_tenants(session, distributor.tenant_id)
+        return summary.rows if summary is not None else None
     finally:
         await state.close()
 

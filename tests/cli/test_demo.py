@@ -52,7 +52,7 @@ async def test_a_second_load_changes_nothing_and_says_so(cli: Cli, database: Dat
     second = await cli("demo", "load")
 
     assert first.exit_code == 0, first.output
-    assert "Loaded the demo data: 1 distributor, 3 resellers, 25 customers, 8 logins." in (
+    assert "Loaded the demo data: 1 distributor, 3 resellers, 25 customers, 9 logins." in (
         first.output
     )
     assert second.exit_code == 0, second.output

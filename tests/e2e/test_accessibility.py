@@ -79,7 +79,10 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await sign_in(page, live.admin_email)
     await checker.check("organizations list")
     await page.get_by_role("link", name="Alpha Customer").click()
+    await expect(page.locator("#onboarding-steps")).to_be_visible()  # htmx loads the tracker
     await checker.check("organization detail")
+    await page.goto(f"/organizations/{live.world.customer_a.organization.id}/onboarding")
+    await checker.check("onboarding")
 
     await page.goto("/organizations/new")
     await checker.check("create organization")

@@ -182,7 +182,38 @@ LOGINS = (
     DemoLogin("admin@adatum.example", "Amelia Clarke", Role.RESELLER_ADMIN, "adatum"),
     DemoLogin("admin@contoso.example", "Carla Nielsen", Role.CUSTOMER_ADMIN, "contoso"),
     DemoLogin("user@contoso.example", "Christian Dahl", Role.CUSTOMER_USER, "contoso"),
+    DemoLogin("admin@tailspintoys.example", "Tobias Holm", Role.CUSTOMER_ADMIN, "tailspintoys"),
 )
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """A demo customer's Microsoft tenant, as the Partner Center sandbox seeds it
+    (``tenantry_sandbox.seed_demo``; tests/cli/test_demo.py keeps the two in step)."""
+
+    organization: str  # a customer key
+    tenant_id: uuid.UUID
+    initial_domain: str
+    custom_domain: str
+    # Linked in the demo (the customer accepted Fabrikam long ago), or a prospect to link.
+    linked: bool
+
+    @property
+    def global_admin(self) -> str:
+        """The tenant's Global Administrator in the sandbox (which asks no password)."""
+        return f"admin@{self.initial_domain}"
+
+
+TENANTS = (
+    # Not linked: no relationship in the sandbox yet. Its Global Administrator accepts the
+    # authorization link that Tailspin's checkout hands out, then Verify links it.
+    DemoTenant("tailspintoys", uuid.UUID("c7b43dfd-dc4f-403d-8fc8-5315f5bb8299"),
+               "tailspintoys.onmicrosoft.com", "tailspintoys.example", linked=False),
+    # Linked: served by the distributor through Fabrikam, the tracker's complete example.
+    DemoTenant("contoso", uuid.UUID("73d2fda7-083f-49a7-8ef3-10edfa3ec7ad"),
+               "contosoretail.onmicrosoft.com", "contoso.example", linked=True),
+)  # fmt: skip
+PROSPECT = TENANTS[0]
 
 
 def organization_name(key: str) -> str:

@@ -18,7 +18,7 @@ from tenantry.db import Database
 from tenantry.demo import data
 from tenantry.demo.data import DemoOrganization
 from tenantry.identity.service import add_membership, create_user, find_user
-from tenantry.models import Organization, PlatformModel, Role, User, utcnow
+from tenantry.models import LinkMethod, Organization, PlatformModel, Role, User, utcnow
 from tenantry.organizations import lifecycle, service
 from tenantry.organizations import platform as platform_service
 from tenantry.organizations.lifecycle import Transition
@@ -28,6 +28,7 @@ from tenantry.organizations.schemas import (
     SegmentCreate,
 )
 from tenantry.security import Actor
+from tenantry.tenants.linking import TenantFacts, link_tenant
 
 ADMIN_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.RESELLER_ADMIN, Role.CUSTOMER_ADMIN})
 
@@ -133,6 +134,31 @@ class _Loader:
                     reason=customer.status_reason,
                 )
             await self._people(customer.key, added_by=creator)
+        await self._tenants()
+
+    async def _tenants(self) -> None:
+        """The linked demo tenants are linked, entered by their reseller's admin."""
+        for tenant in data.TENANTS:
+            if not tenant.linked:
+                continue
+            item = next(c for c in data.CUSTOMERS if c.key == tenant.organization)
+            seller = item.reseller or "platform"
+            facts = TenantFacts(
+                tenant.tenant_id,
+                company_name=item.legal_name,
+                initial_domain=tenant.initial_domain,
+                default_domain=tenant.custom_domain,
+                verified_domains=[tenant.initial_domain, tenant.custom_domain],
+                relationship="indirect" if item.reseller else "direct",
+                reseller_id=self.organizations[seller].id if item.reseller else None,
+            )
+            await link_tenant(
+                self.session,
+                self.admins[seller],
+                self.organizations[tenant.organization],
+                facts,
+                LinkMethod.ENTERED,
+            )
 
     async def _organization(self, item: DemoOrganization, kind: str, actor: Actor) -> Organization:
         properties: dict[str, str] = {}

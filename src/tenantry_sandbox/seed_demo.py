@@ -1,0 +1,134 @@
+"""The sandbox side of Tenantry's demo data (``tenantry demo load``, ``make run``).
+
+Tenantry's demo resellers in the distributor's network with the same MPN IDs (signed the Microsoft
+Partner Agreement), and two customers' Microsoft tenants:
+
+- Tailspin Toys ApS: an existing tenant with no relationship yet, a prospect whose Global
+  Administrator (``admin@tailspintoys.onmicrosoft.com``) accepts Fabrikam's authorization link in
+  the admin center;
+- Contoso Retail A/S: a tenant already served by the distributor through Fabrikam, the one
+  Tenantry's demo holds as linked.
+
+Deterministic (fixed ids and a random stream of its own) and idempotent: whatever exists already,
+by MPN ID or by initial domain, is left alone. ``tenantry.demo.data`` names the same values; a
+test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry_sandbox.seed_customers import CustomerPlan, add_customer
+from tenantry_sandbox.seed_data import City, Country
+from tenantry_sandbox.seed_rows import Rows
+from tenantry_sandbox.store import domains
+from tenantry_sandbox.store.domains import Domain
+from tenantry_sandbox.store.partners import NetworkLink, Partner, Program
+from tenantry_sandbox.store.tenants import Tenant, TenantKind
+
+_NAMESPACE = uuid.UUID("0f6d7f43-3c5e-4b8e-9a53-1d2c6b3f7a20")
+
+
+@dataclass(frozen=True)
+class DemoReseller:
+    name: str
+    mpn_id: str
+    country: str
+    domain_prefix: str
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return uuid.uuid5(_NAMESPACE, f"reseller:{self.mpn_id}")
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    company_name: str
+    domain_prefix: str
+    custom_domain: str
+    reseller_mpn_id: str | None  # None: no relationship yet (a prospect to link)
+
+    @property
+    def initial_domain(self) -> str:
+        return f"{self.domain_prefix}.onmicrosoft.com"
+
+    @property
+    def global_admin(self) -> str:
+        """The tenant's first user, its Global Administrator (see services.accounts)."""
+        return f"admin@{self.initial_domain}"
+
+
+DEMO_RESELLERS = (
+    DemoReseller("Fabrikam Cloud Partners ApS", "5120431", "DK", "fabrikamcloud"),
+    DemoReseller("Litware Solutions AB", "5120432", "SE", "litwaresolutions"),
+    DemoReseller("Adatum IT Services Ltd", "5120433", "GB", "adatumit"),
+)
+TAILSPIN = DemoTenant("Tailspin Toys ApS", "tailspintoys", "tailspintoys.example", None)
+CONTOSO = DemoTenant("Contoso Retail A/S", "contosoretail", "contoso.example", "5120431")
+DEMO_TENANTS = (TAILSPIN, CONTOSO)
+_DENMARK = Country("DK", "ApS", "da-DK", "da", "+45", (City("Odense", None, ("5000",)),), 0)
+
+
+async def add_demo_tenants(session: AsyncSession, distributor: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Add what is missing; returns each demo tenant's id by initial domain."""
+    rows = Rows()
+    taken = set((await session.execute(select(Partner.mpn_id))).scalars())
+    resellers: dict[str, uuid.UUID] = {}
+    for reseller in DEMO_RESELLERS:
+        if reseller.mpn_id in taken:
+            found = await session.scalar(
+                select(Partner.tenant_id).where(Partner.mpn_id == reseller.mpn_id)
+            )
+            assert found is not None
+            resellers[reseller.mpn_id] = found
+            continue
+        _add_reseller(rows, reseller, distributor)
+        resellers[reseller.mpn_id] = reseller.tenant_id
+    ids: dict[str, uuid.UUID] = {}
+    for tenant in DEMO_TENANTS:
+        existing = await session.get(Domain, tenant.initial_domain)
+        if existing is not None:
+            ids[tenant.initial_domain] = existing.tenant_id
+            continue
+        plan = CustomerPlan(
+            company_name=tenant.company_name,
+            domain_prefix=tenant.domain_prefix,
+            country=_DENMARK,
+            city=_DENMARK.cities[0],
+            relationship="indirect" if tenant.reseller_mpn_id else "none",
+            reseller_tenant_id=resellers[tenant.reseller_mpn_id]
+            if tenant.reseller_mpn_id
+            else None,
+            extra_users=2,
+            custom_domain=tenant.custom_domain,
+        )
+        rng = random.Random(f"tenantry-demo:{tenant.domain_prefix}")
+        ids[tenant.initial_domain] = add_customer(rows, rng, plan, distributor)
+    await rows.flush(session)
+    return ids
+
+
+def _add_reseller(rows: Rows, reseller: DemoReseller, distributor: uuid.UUID) -> None:
+    tenant_id = reseller.tenant_id
+    rows.add(
+        Tenant, {"id": tenant_id, "kind": TenantKind.PARTNER.value, "display_name": reseller.name}
+    )
+    domain = f"{reseller.domain_prefix}.onmicrosoft.com"
+    rows.add(Domain, domains.domain_row(tenant_id, domain, initial=True))
+    rows.add(
+        Partner,
+        {
+            "tenant_id": tenant_id,
+            "mpn_id": reseller.mpn_id,
+            "name": reseller.name,
+            "location": reseller.country,
+            "program": Program.INDIRECT_RESELLER.value,
+            "mpa_signed": True,
+        },
+    )
+    rows.add(NetworkLink, {"provider_tenant_id": distributor, "reseller_tenant_id": tenant_id})

@@ -89,19 +89,9 @@ class TenantsServer:
     seller_email: str  # a reseller admin of Alpha Reseller, Alpha Customer's seller
 
 
-@pytest.fixture(scope="module")
-async def tenants_server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, live_sandbox: LiveSandbox
-) -> AsyncIterator[TenantsServer]:
-    """Tenantry on its own SQLite database, talking to ``live_sandbox`` as to Partner Center;
-    Alpha Reseller is in the distributor's network there."""
-    path = tmp_path_factory.mktemp("e2e-tenants") / "tenantry.db"
-    shutil.copyfile(sqlite_template, path)
-    settings = Settings(
-        environment="test", database_url=f"sqlite+aiosqlite:///{path}", queue_url="memory://",
-        log_json=False, log_level="WARNING", smtp_url="smtp://127.0.0.1:1",
-        partner_center_api_url=live_sandbox.url, partner_center_login_url=live_sandbox.url,
-    )  # fmt: skip
+async def seed_seller(settings: Settings, live_sandbox: LiveSandbox) -> World:
+    """The test world with a reseller admin of Alpha Reseller (Alpha Customer's seller), and
+    Alpha Reseller in the sandbox distributor's network."""
     database = Database(settings)
     try:
         world = await make_world(database)
@@ -119,5 +109,22 @@ async def tenants_server(
     await live_sandbox.control(
         "POST", "/resellers", json={"name": reseller.display_name, "mpnId": reseller.mpn_id}
     )
+    return world
+
+
+@pytest.fixture(scope="module")
+async def tenants_server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, live_sandbox: LiveSandbox
+) -> AsyncIterator[TenantsServer]:
+    """Tenantry on its own SQLite database, talking to ``live_sandbox`` as to Partner Center;
+    Alpha Reseller is in the distributor's network there."""
+    path = tmp_path_factory.mktemp("e2e-tenants") / "tenantry.db"
+    shutil.copyfile(sqlite_template, path)
+    settings = Settings(
+        environment="test", database_url=f"sqlite+aiosqlite:///{path}", queue_url="memory://",
+        log_json=False, log_level="WARNING", smtp_url="smtp://127.0.0.1:1",
+        partner_center_api_url=live_sandbox.url, partner_center_login_url=live_sandbox.url,
+    )  # fmt: skip
+    world = await seed_seller(settings, live_sandbox)
     async with served(create_app(settings), free_listener(), "/healthz") as url:
         yield TenantsServer(url, world, SELLER_EMAIL)

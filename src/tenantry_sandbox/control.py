@@ -24,11 +24,12 @@ from tenantry_sandbox.seed import seed
 from tenantry_sandbox.seed_customers import add_customer, plan_customer
 from tenantry_sandbox.seed_data import COUNTRIES
 from tenantry_sandbox.seed_rows import Rows
+from tenantry_sandbox.services import consent, webhooks
 from tenantry_sandbox.services.customers import domain_in_use, initial_domain
 from tenantry_sandbox.services.identity import issue_refresh_token, partner_user
 from tenantry_sandbox.services.partners import add_partner, join_network
 from tenantry_sandbox.services.relationships import Invitation, accept_invitation, parse_invitation
-from tenantry_sandbox.store import domains, partners
+from tenantry_sandbox.store import customers, domains, partners
 from tenantry_sandbox.store.license_catalog import SKUS_BY_ID
 from tenantry_sandbox.store.partners import Program
 from tenantry_sandbox.store.tenants import Tenant
@@ -229,7 +230,11 @@ async def create_customer(body: CustomerFixture, state: State, session: Session)
 
 
 @router.post("/relationships/accept", summary="Accept an invitation on a customer's behalf")
-async def accept_relationship(body: AcceptRelationship, session: Session) -> dict[str, str]:
+async def accept_relationship(
+    body: AcceptRelationship, state: State, session: Session
+) -> dict[str, str]:
+    """As the Global Administrator's acceptance in the admin center, webhooks included (the
+    Microsoft Customer Agreement is not signed by this shortcut)."""
     if body.url:
         invitation = parse_invitation(body.url)
     elif body.partner_tenant_id:
@@ -238,7 +243,15 @@ async def accept_relationship(body: AcceptRelationship, session: Session) -> dic
         )
     else:
         raise errors.invalid_property("Give the invitation url or partnerTenantId.", "url")
+    customer = await customers.get(session, body.customer_id)
+    view = await consent.describe(session, invitation, customer) if customer else None
     await accept_invitation(session, body.customer_id, invitation)
+    if view is not None:
+        await webhooks.relationship_accepted(
+            session, state.settings, state.clock, body.customer_id,
+            view.partner_of_record.tenant_id,
+            view.partner.tenant_id if view.provider is not None else None,
+        )  # fmt: skip
     return {"status": "accepted", "customerId": str(body.customer_id)}
 
 

@@ -79,7 +79,8 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await sign_in(page, live.admin_email)
     await checker.check("organizations list")
     await page.get_by_role("link", name="Alpha Customer").click()
-    await expect(page.locator("#onboarding-steps")).to_be_visible()  # htmx loads the tracker
+    # htmx loads the tracker after the page: give a loaded machine time (polls, no sleep).
+    await expect(page.locator("#onboarding-steps")).to_be_visible(timeout=20_000)
     await checker.check("organization detail")
     await page.goto(f"/organizations/{live.world.customer_a.organization.id}/onboarding")
     await checker.check("onboarding")

@@ -41,6 +41,12 @@ class Permission(enum.StrEnum):
     GDAP_MANAGE = "gdap.manage"
     # See the webhook events Partner Center sent and what became of them.
     PARTNER_CENTER_EVENTS_READ = "partner_center_events.read"
+    # See sync runs, what they changed, Partner Center accounts no organization holds, matches.
+    SYNC_READ = "sync.read"
+    # "Sync now", and take Partner Center's bill-to values onto an organization.
+    SYNC_RUN = "sync.run"
+    # Merge two organizations into one (both must be in the caller's scope).
+    ORGANIZATIONS_MERGE = "organizations.merge"
 
 
 _P = Permission
@@ -63,6 +69,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
             _P.PARTNER_CENTER_EVENTS_READ,
+            _P.SYNC_READ,
+            _P.SYNC_RUN,
+            _P.ORGANIZATIONS_MERGE,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -80,6 +89,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORDERS_PLACE,
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
+            _P.SYNC_READ,
+            _P.SYNC_RUN,
+            _P.ORGANIZATIONS_MERGE,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -92,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ORDERS_PLACE,
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
+            _P.SYNC_READ,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(

@@ -148,6 +148,12 @@ def _sandbox_settings(settings: Settings) -> Any:
         "database_url": settings.sandbox_database_url,
         "smtp_port": settings.sandbox_smtp_port,
     }
+    if "partner_name" not in defaults.model_fields_set:
+        # The demo platform is the sandbox's partner account (same MPN ID and tenant): one name,
+        # so the admin center's consent page names the distributor the seller's page names.
+        from tenantry.demo.data import PLATFORM_NAME
+
+        overrides["partner_name"] = PLATFORM_NAME
     if "base_url" not in defaults.model_fields_set:
         # Where this machine's clients reach it: a wildcard bind address is no place to go.
         overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
 from tenantry.models.identity import SignInRequirement
+from tenantry.models.sync_source import OrganizationSource
 
 
 class OrganizationKind(enum.StrEnum):
@@ -96,6 +97,13 @@ class Organization(IdMixin, TimestampMixin, Base):
     mpn_checked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Where it was first made, and the last sync with Partner Center that read it (no foreign
+    # key: sync_runs points at organizations already).
+    source: Mapped[OrganizationSource] = mapped_column(
+        enum_type(OrganizationSource, 16), default=OrganizationSource.TENANTRY
+    )
+    last_synced_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_sync_run_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     # Self-registration: the person who registered the organization from a storefront.
     registered_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

@@ -15,6 +15,7 @@ from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, TooManyRequests
 from tenantry.identity import auth
+from tenantry.identity.invitations import service as invitations
 from tenantry.identity.passwords import policy as password_policy
 from tenantry.identity.sign_in import sessions
 from tenantry.organizations import page_forms as forms
@@ -61,6 +62,10 @@ DEFAULT_AFTER_REGISTRATION = "/store"
 
 
 def _after(next_path: str) -> str:
+    """Where a new account goes: registering its organization, unless it signed up to accept
+    an invitation (it joins an organization; it has none to register)."""
+    if next_path.startswith(invitations.ACCEPT_PATH):
+        return next_path
     return f"/register/organization?next={quote(next_path, safe='/')}"
 
 

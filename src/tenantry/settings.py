@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     partner_center_webhook_certificate_subjects: str = MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT
     partner_center_webhook_certificate_cache_seconds: int = Field(default=3600, ge=0, le=86400)
     partner_center_webhook_register_on_start: bool | None = None
+    # How many days handled and ignored Partner Center events are kept before the daily clean-up
+    # deletes them (failed ones are kept for staff to look into).
+    partner_center_event_retention_days: int = Field(default=90, ge=1, le=3650)
 
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it

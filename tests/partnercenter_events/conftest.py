@@ -31,6 +31,7 @@ from tenantry.settings import (
     WEBHOOK_PATH,
     Settings,
 )
+from tests.factories import World
 from tests.jobs.conftest import clock, job_queue  # noqa: F401  (fixtures used here)
 from tests.sandbox.conftest import BASE_URL as SANDBOX_URL
 from tests.sandbox.conftest import Sandbox, sqlite_sandbox  # noqa: F401  (fixture used here)
@@ -161,7 +162,9 @@ def app(
     database: Database,
     job_queue: JobQueue,  # noqa: F811
     certificate_host: CertificateHost,
+    world: World,
 ) -> FastAPI:
+    """The app, with a platform (the world's) to receive the events."""
     return create_app(settings, database=database, queue=job_queue, http_transport=certificate_host)
 
 

@@ -9,10 +9,12 @@ import time
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.db import Database
 from tenantry.jobs.queue import JobQueue
-from tenantry.models import PartnerCenterEvent
+from tenantry.models import AuditEvent, PartnerCenterEvent
 from tenantry.partnercenter_events import registration, registry
 from tenantry.partnercenter_events.cli import register_report, status_report
 from tenantry.settings import Settings
@@ -42,11 +44,22 @@ def delivering(app: FastAPI, sqlite_sandbox: Sandbox) -> Sandbox:
     return sqlite_sandbox
 
 
+async def audited(database: Database) -> list[tuple[str, str | None, str | None]]:
+    """The subscription's audit events: (action, actor, platform), oldest first."""
+    async with database.transaction(write=False) as session:
+        found = await session.execute(
+            select(AuditEvent.action, AuditEvent.actor_label, AuditEvent.platform_id)
+            .where(AuditEvent.target_type == registration.AUDIT_TARGET)
+            .order_by(AuditEvent.occurred_at)
+        )
+        return [(a, label, str(p) if p else None) for a, label, p in found.all()]
+
+
 async def test_registering_subscribes_to_the_handled_events_partner_center_offers(
-    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox
+    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox, database: Database, world: World
 ) -> None:
     access = app.state.partner_center
-    first = await register_report(access, settings)
+    first = await register_report(access, settings, database)
     assert first.startswith("Registered the webhook subscription: Partner Center posts to "
                             "http://testserver/api/v1/partner-center/events")  # fmt: skip
     assert "Not offered by Partner Center: tenantry-test-not-offered" in first
@@ -55,15 +68,26 @@ async def test_registering_subscribes_to_the_handled_events_partner_center_offer
     handled = set(registry.known_event_names()) - {"tenantry-test-not-offered"}
     assert {ACCEPTED, "test-created"} <= set(stored["WebhookEvents"])
     assert set(stored["WebhookEvents"]) == handled
-    assert (await register_report(access, settings)).startswith("The webhook subscription was up")
+    assert (await register_report(access, settings, database)).startswith(
+        "The webhook subscription was up"
+    )
 
     moved = settings.model_copy(
         update={"partner_center_webhook_url": "https://portal.example/api/v1/partner-center/events"}
     )
-    assert (await register_report(access, moved)).startswith("Updated the webhook subscription")
+    assert (await register_report(access, moved, database)).startswith(
+        "Updated the webhook subscription"
+    )
     status = await status_report(access, settings, validate=False)
     assert "https://portal.example/api/v1/partner-center/events" in status
     assert "is not TENANTRY_PARTNER_CENTER_WEBHOOK_URL" in status
+    # The registration and the update are audited, by the system, on the platform; the
+    # registration found up to date changed nothing.
+    platform = str(world.platform.id)
+    assert await audited(database) == [
+        ("partner_center.webhook_subscription_registered", "system", platform),
+        ("partner_center.webhook_subscription_updated", "system", platform),
+    ]
 
 
 async def test_with_nothing_registered_status_says_what_to_run(
@@ -74,7 +98,7 @@ async def test_with_nothing_registered_status_says_what_to_run(
 
 
 async def test_registering_at_start_runs_in_the_background(
-    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox
+    app: FastAPI, settings: Settings, sqlite_sandbox: Sandbox, database: Database
 ) -> None:
     assert not registration.attach_on_start(app), "off unless the embedded sandbox is used"
     app.state.settings = settings.model_copy(
@@ -84,6 +108,8 @@ async def test_registering_at_start_runs_in_the_background(
     async with app.router.lifespan_context(app):
         done = await app.state.webhook_registration
     assert done is not None and done.action == "registered"
+    [(action, actor, _)] = await audited(database)
+    assert (action, actor) == ("partner_center.webhook_subscription_registered", "system")
 
 
 async def test_a_failed_registration_at_start_is_logged_with_what_to_do(
@@ -102,9 +128,9 @@ async def test_a_failed_registration_at_start_is_logged_with_what_to_do(
 
 async def test_the_sandbox_delivers_a_signed_event_that_the_app_records_and_handles(
     app: FastAPI, client: httpx.AsyncClient, settings: Settings, delivering: Sandbox,
-    job_queue: JobQueue, world: World,
+    job_queue: JobQueue, world: World, database: Database,
 ) -> None:  # fmt: skip
-    await register_report(app.state.partner_center, settings)
+    await register_report(app.state.partner_center, settings, database)
     customer = await delivering.customer(relationship="direct")
     raised = await delivering.control(
         "POST", "/webhooks/events",
@@ -123,9 +149,9 @@ async def test_the_sandbox_delivers_a_signed_event_that_the_app_records_and_hand
 
 
 async def test_the_test_event_is_delivered_and_reported_by_status(
-    app: FastAPI, settings: Settings, delivering: Sandbox, job_queue: JobQueue
+    app: FastAPI, settings: Settings, delivering: Sandbox, job_queue: JobQueue, database: Database
 ) -> None:
-    await register_report(app.state.partner_center, settings)
+    await register_report(app.state.partner_center, settings, database)
     checking = asyncio.create_task(status_report(app.state.partner_center, settings, validate=True))
     deadline = time.monotonic() + 30
     while not checking.done():

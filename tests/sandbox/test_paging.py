@@ -129,3 +129,27 @@ async def test_unfiltered_first_page_link_is_the_request(sandbox: Sandbox) -> No
     response = await sandbox.call("GET", "/v1/customers?size=40")
     assert response.json()["links"]["self"]["uri"] == "/v1/customers?size=40"
     assert isinstance(response, httpx.Response)
+
+
+async def test_the_domain_filter_matches_initial_and_verified_custom_domains(
+    sandbox: Sandbox,
+) -> None:
+    """Like Partner Center's: starts_with, without regard to case, on any of the domains."""
+    custom = await sandbox.customer(
+        domain="fourthcoffee.onmicrosoft.com", custom_domain="fourthcoffee.example",
+        relationship="direct",
+    )  # fmt: skip
+    other = await sandbox.customer(
+        domain="fourthcoffeebeans.onmicrosoft.com", relationship="direct"
+    )
+
+    async def found(value: str) -> set[str]:
+        query = quote(json.dumps({"Field": "Domain", "Value": value, "Operator": "starts_with"}))
+        response = await sandbox.call("GET", f"/v1/customers?size=0&filter={query}")
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert await found("FourthCoffee.Example") == {custom["id"]}
+    assert await found("fourthcoffee.ex") == {custom["id"]}
+    assert await found("fourthcoffee") == {custom["id"], other["id"]}
+    assert await found("fourthcoffee.example.net") == set()

@@ -92,9 +92,9 @@ async def test_two_people_verifying_at_once_end_with_one_link(
     assert links == 1
 
 
-def accepted_event(customer_id: str) -> PartnerCenterEvent:
+def accepted_event(customer_id: str, platform_id: uuid.UUID) -> PartnerCenterEvent:
     return PartnerCenterEvent(
-        id=uuid.uuid4(), body_sha256=uuid.uuid4().hex * 2,
+        id=uuid.uuid4(), platform_id=platform_id, body_sha256=uuid.uuid4().hex * 2,
         event_name="reseller-relationship-accepted-by-customer",
         resource_uri=f"https://api.partnercenter.microsoft.com/v1/customers/{customer_id}",
         body={}, received_at=utcnow(),
@@ -118,7 +118,7 @@ async def test_the_accepted_event_links_the_organization_waiting_for_the_tenant(
         "POST", "/relationships/accept",
         json={"customerId": tenant["id"], "url": chosen.json()["authorization_url"]},
     )  # fmt: skip
-    event = accepted_event(tenant["id"])
+    event = accepted_event(tenant["id"], world.platform.id)
     async with database.transaction() as session:
         said = await link_waiting_checkout(session, event)
     assert said == f"linked the tenant {tenant['id']} to Alpha Customer"
@@ -136,7 +136,7 @@ async def test_an_event_for_a_tenant_nobody_waits_for_links_nothing_and_says_so(
 ) -> None:
     tenant = await sqlite_sandbox.customer(domain="strangerco.onmicrosoft.com")
     async with database.transaction() as session:
-        said = await link_waiting_checkout(session, accepted_event(tenant["id"]))
+        said = await link_waiting_checkout(session, accepted_event(tenant["id"], world.platform.id))
     assert said.startswith("nothing linked: ") and tenant["id"] in said
 
 

@@ -226,3 +226,37 @@ async def test_service_details_of_an_organization_out_of_scope_are_not_found(
         details_url(world.customer_b.organization), headers=world.reseller_a.headers
     )
     assert response.status_code == 404
+
+
+async def test_verify_finds_the_tenant_by_its_default_custom_domain(
+    client: httpx.AsyncClient, world: World, sqlite_sandbox: Sandbox
+) -> None:
+    """Partner Center's Domain search matches a customer's verified custom domains too, so the
+    customer's default domain finds its tenant (typed in any case)."""
+    tenant = await sqlite_sandbox.customer(
+        domain="tailwindco.onmicrosoft.com", custom_domain="tailwind.example", relationship="none"
+    )
+    # A tenant whose custom domain only starts the same is not taken for it.
+    await sqlite_sandbox.customer(
+        domain="tailwindtoo.onmicrosoft.com", custom_domain="tailwind.example.net",
+        relationship="direct",
+    )  # fmt: skip
+    customer = world.direct_customer
+    url = details_url(customer.organization)
+    chosen = await client.put(
+        url, headers=customer.headers,
+        json={"choice": "existing", "customer_domain": "Tailwind.Example"},
+    )  # fmt: skip
+    assert chosen.status_code == 200, chosen.text
+    await sqlite_sandbox.control(
+        "POST", "/relationships/accept",
+        json={"customerId": tenant["id"], "url": chosen.json()["authorization_url"]},
+    )  # fmt: skip
+    verified = await client.post(f"{url}/verify", headers=customer.headers)
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["tenant_id"] == tenant["id"]
+    held = await client.get(f"/api/v1/organizations/{customer.id}/tenant", headers=customer.headers)
+    linked = held.json()["tenant"]
+    assert linked["initial_domain"] == "tailwindco.onmicrosoft.com"
+    assert linked["default_domain"] == "tailwind.example"
+    assert set(linked["verified_domains"]) == {"tailwindco.onmicrosoft.com", "tailwind.example"}

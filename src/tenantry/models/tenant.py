@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
@@ -162,13 +162,18 @@ class EventOutcome(enum.StrEnum):
 
 
 class PartnerCenterEvent(IdMixin, Base):
-    """A webhook callback from Partner Center, recorded once whatever its type."""
+    """A webhook callback from Partner Center, recorded once per platform whatever its type."""
 
     __tablename__ = "partner_center_events"
-    __table_args__ = (Index("ix_partner_center_events_received", "received_at"),)
+    __table_args__ = (
+        Index("ix_partner_center_events_received", "received_at"),
+        UniqueConstraint("platform_id", "body_sha256"),
+    )
 
+    # The platform whose Partner Center account sent it (partnercenter_events.service).
+    platform_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     # SHA-256 of the delivered body: a replayed or retried delivery is the same event.
-    body_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
     event_name: Mapped[str] = mapped_column(String(128), index=True)
     resource_uri: Mapped[str | None] = mapped_column(Text, default=None)
     resource_name: Mapped[str | None] = mapped_column(String(128), default=None)

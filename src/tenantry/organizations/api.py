@@ -7,16 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
 from tenantry.deps import CurrentActor, DbSession
-from tenantry.models import Organization, OrganizationKind, OrganizationStatus
+from tenantry.models import MicrosoftTenant, Organization, OrganizationKind, OrganizationStatus
 from tenantry.organizations import lifecycle, platform, repository, service, sign_in_requirement
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
     CustomPropertyCreate,
     CustomPropertyRead,
+    MicrosoftTenantRead,
     OrganizationCreate,
     OrganizationRead,
     OrganizationUpdate,
@@ -58,11 +60,24 @@ CREATE_EXAMPLE = {
 UPDATE_EXAMPLE = {"display_name": "Contoso", "vat_id": None}
 
 
-def _read(organization: object, response: Response | None = None) -> OrganizationRead:
+def _read(
+    organization: object,
+    response: Response | None = None,
+    tenant: MicrosoftTenant | None = None,
+) -> OrganizationRead:
     read = OrganizationRead.model_validate(organization)
+    if tenant is not None:
+        read.microsoft_tenant = MicrosoftTenantRead.model_validate(tenant)
     if response is not None:
         response.headers["ETag"] = f'"{read.version}"'
     return read
+
+
+async def _read_with_tenant(
+    session: AsyncSession, organization: Organization, response: Response | None = None
+) -> OrganizationRead:
+    tenants = await repository.microsoft_tenants(session, [organization.id])
+    return _read(organization, response, tenants.get(organization.id))
 
 
 @router.get("/organizations", summary="List the organizations you may see")
@@ -84,7 +99,8 @@ async def list_organizations(
         status=status, kind=kind, segment_id=segment, reseller_id=reseller, q=q
     )
     rows, next_cursor = await repository.page(session, actor, filters, cursor=cursor, limit=limit)
-    return Page(items=[_read(r) for r in rows], next_cursor=next_cursor)
+    tenants = await repository.microsoft_tenants(session, [r.id for r in rows])
+    return Page(items=[_read(r, tenant=tenants.get(r.id)) for r in rows], next_cursor=next_cursor)
 
 
 @router.post(
@@ -138,7 +154,8 @@ async def get_organization(
     organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
 ) -> OrganizationRead:
     require(actor, Permission.ORGANIZATION_READ)
-    return _read(await repository.get(session, actor, organization_id), response)
+    organization = await repository.get(session, actor, organization_id)
+    return await _read_with_tenant(session, organization, response)
 
 
 @router.patch(
@@ -165,7 +182,7 @@ async def update_organization(
         session, actor, organization_id, data, if_match=if_match, tenants=tenants,
         partner_ids=partner_ids,
     )  # fmt: skip
-    return _read(organization, response)
+    return await _read_with_tenant(session, organization, response)
 
 
 async def _transition(
@@ -179,7 +196,7 @@ async def _transition(
     organization = await lifecycle.change_status(
         session, actor, organization_id, transition, reason=reason
     )
-    return _read(organization, response)
+    return await _read_with_tenant(session, organization, response)
 
 
 @router.post(

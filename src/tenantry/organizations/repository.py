@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from tenantry.errors import NotFound
 from tenantry.models import (
     CustomPropertyDefinition,
+    MicrosoftTenant,
     Organization,
     OrganizationKind,
     OrganizationStatus,
@@ -192,3 +193,15 @@ async def preferring_other_currencies(
         .order_by(Organization.display_name, Organization.id)
     )
     return list(rows)
+
+
+async def microsoft_tenants(
+    session: AsyncSession, organization_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, MicrosoftTenant]:
+    """What is known of the tenants the organizations (already in scope) hold, by organization."""
+    if not organization_ids:
+        return {}
+    found = await session.scalars(
+        select(MicrosoftTenant).where(MicrosoftTenant.organization_id.in_(organization_ids))
+    )
+    return {row.organization_id: row for row in found}

@@ -11,7 +11,13 @@ from pydantic import AfterValidator, BaseModel, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from tenantry.errors import FieldError
-from tenantry.models import OrganizationKind, OrganizationStatus, PlatformModel, SignInRequirement
+from tenantry.models import (
+    LinkMethod,
+    OrganizationKind,
+    OrganizationStatus,
+    PlatformModel,
+    SignInRequirement,
+)
 from tenantry.organizations import rules
 from tenantry.problems import ProblemDetails
 from tenantry.schema_rules import RuleChecked
@@ -152,6 +158,23 @@ class ContactRead(ReadSchema):
     phone: str | None
 
 
+class MicrosoftTenantRead(ReadSchema):
+    """What is known of the Microsoft tenant an organization holds, and how it came to hold it."""
+
+    tenant_id: uuid.UUID
+    company_name: str | None
+    initial_domain: str | None = Field(description="The tenant's <prefix>.onmicrosoft.com domain")
+    default_domain: str | None
+    verified_domains: list[str]
+    relationship: str = Field(description='"direct" or "indirect" (through reseller_id)')
+    reseller_id: uuid.UUID | None
+    link_method: LinkMethod = Field(description="verified, webhook, created, entered or synced")
+    linked_at: datetime
+    linked_by_id: uuid.UUID | None = Field(
+        description="The person who linked it; null when Partner Center's webhook or the system did"
+    )
+
+
 class OrganizationRead(ReadSchema):
     id: uuid.UUID
     kind: OrganizationKind
@@ -179,6 +202,11 @@ class OrganizationRead(ReadSchema):
     )
     mpn_checked_at: datetime | None = None
     tenant_id: uuid.UUID | None
+    microsoft_tenant: MicrosoftTenantRead | None = Field(
+        default=None,
+        description="The linked Microsoft tenant's details (see GET .../tenant); null when no "
+        "tenant is linked, or when staff typed tenant_id and nothing more is known",
+    )
     approved_at: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -60,7 +60,8 @@ async def _body(request: Request) -> bytes:
     "recorded. 503 when the certificate cannot be downloaded now (Partner Center retries). A new "
     "event is 202 and handled in the background; a delivery of an event already recorded is "
     "200 and changes nothing. A signed body that is not a JSON object is 400; one over 256 KiB "
-    "413.",
+    "413. The event belongs to the platform whose tenant ID is TENANTRY_PARTNER_CENTER_TENANT_ID "
+    "(else the only platform); when none can be told apart, 503 and nothing is recorded.",
     status_code=202,
     responses={
         200: {"model": EventReceipt, "description": "Recorded by an earlier delivery"},
@@ -93,7 +94,8 @@ async def receive_event(request: Request, response: Response) -> EventReceipt:
     # Verified before the transaction opens: a write transaction is not held across a download.
     database: Database = request.app.state.database
     async with database.transaction() as session:
-        event, created = await service.record(session, parsed)
+        platform_id = await service.receiving_platform(session, settings.partner_center_tenant_id)
+        event, created = await service.record(session, platform_id, parsed)
         receipt = EventReceipt(id=event.id, event_name=event.event_name, duplicate=not created)
     if not created:
         response.status_code = 200
@@ -103,8 +105,9 @@ async def receive_event(request: Request, response: Response) -> EventReceipt:
 @router.get(
     "/api/v1/partner-center/events",
     summary="Partner Center's events, newest first, with what became of each",
-    description="Platform staff with partner_center_events.read. Filter by outcome and by event "
-    "type (as sent; types no handler knows are listed as ignored).",
+    description="Platform staff with partner_center_events.read see their own platform's events. "
+    "Filter by outcome and by event type (as sent; types no handler knows are listed as "
+    "ignored).",
 )
 async def list_events(
     session: DbSession,

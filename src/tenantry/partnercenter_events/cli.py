@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from tenantry.db import Database
     from tenantry.partnercenter.access import PartnerCenterAccess
     from tenantry.settings import Settings
 
@@ -27,11 +28,14 @@ webhooks_cli = typer.Typer(
 partner_center_cli.add_typer(webhooks_cli, name="webhooks")
 
 
-async def register_report(access: PartnerCenterAccess, settings: Settings) -> str:
+async def register_report(
+    access: PartnerCenterAccess, settings: Settings, database: Database
+) -> str:
+    """Register or update the subscription, audited (by the system) in ``database``."""
     from tenantry.partnercenter_events import registration
 
     async with access.client() as client:
-        done = await registration.register(client, settings.partner_center_webhook_url)
+        done = await registration.register_and_audit(client, database, settings)
     return done.describe()
 
 
@@ -77,7 +81,7 @@ async def status_report(access: PartnerCenterAccess, settings: Settings, *, vali
 def _run_with_partner_center(work: str, validate: bool = False) -> None:
     import asyncio
 
-    from tenantry.cli import fail, load_settings
+    from tenantry.cli import fail, load_settings, with_database
     from tenantry.partnercenter import access
     from tenantry.partnercenter.errors import PartnerCenterError
 
@@ -85,7 +89,9 @@ def _run_with_partner_center(work: str, validate: bool = False) -> None:
     partner_center = access.configure(settings)
     try:
         if work == "register":
-            report = asyncio.run(register_report(partner_center, settings))
+            report = with_database(
+                settings, lambda database: register_report(partner_center, settings, database)
+            )
         else:
             report = asyncio.run(status_report(partner_center, settings, validate=validate))
     except (PartnerCenterError, OSError) as exc:

@@ -8,6 +8,9 @@ idempotent: an equal registration is left alone, a different one updated in plac
 ``TENANTRY_PARTNER_CENTER_WEBHOOK_REGISTER_ON_START`` holds (by default only with the embedded
 sandbox): registration then runs in the background once the app serves, and a failure is logged
 with what to do, never stopping the server.
+
+A registration or update is written to the audit log by the system (:func:`audit`), on the
+platform that receives the events; a registration found up to date changes nothing and is not.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from typing import Any, Literal
 
 import structlog
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
+from tenantry.audit.service import record
+from tenantry.db import Database
 from tenantry.partnercenter import PartnerCenterClient
 from tenantry.partnercenter import access as partner_center_access
 from tenantry.partnercenter.errors import NotFound, PartnerCenterError
 from tenantry.partnercenter.models.webhooks import ValidationEventStatus, WebhookRegistration
-from tenantry.partnercenter_events import registry
+from tenantry.partnercenter_events import registry, service
 from tenantry.settings import Settings
 
 log = structlog.get_logger("tenantry.partnercenter_events")
@@ -87,6 +93,35 @@ async def register(client: PartnerCenterClient, url: str) -> Registered:
                       not_offered)  # fmt: skip
 
 
+AUDIT_TARGET = "partner_center_webhook_subscription"
+
+
+async def audit(database: Database, settings: Settings, done: Registered) -> None:
+    """Record a registration or update (actor: the system) in its own transaction, on the
+    platform that receives the events (none when it cannot be told apart)."""
+    if done.action == "unchanged":
+        return
+    async with database.transaction() as session:
+        platform_id = await service.find_receiving_platform(
+            session, settings.partner_center_tenant_id
+        )
+        await record(
+            session, None, action=f"partner_center.webhook_subscription_{done.action}",
+            target_type=AUDIT_TARGET, target_id=done.subscriber_id,
+            organization_id=platform_id, platform_id=platform_id,
+            changes={"url": done.url, "events": done.events, "not_offered": done.not_offered},
+        )  # fmt: skip
+
+
+async def register_and_audit(
+    client: PartnerCenterClient, database: Database, settings: Settings
+) -> Registered:
+    """:func:`register` at ``TENANTRY_PARTNER_CENTER_WEBHOOK_URL``, then :func:`audit`."""
+    done = await register(client, settings.partner_center_webhook_url)
+    await audit(database, settings, done)
+    return done
+
+
 async def validate(
     client: PartnerCenterClient, *, wait_seconds: float = VALIDATION_WAIT_SECONDS
 ) -> ValidationEventStatus:
@@ -110,14 +145,21 @@ def what_to_do(settings: Settings, error: Exception) -> str:
     )
 
 
-async def register_in_background(settings: Settings) -> Registered | None:
-    """Register with this process's Partner Center access; log the outcome, never raise."""
+async def register_in_background(
+    settings: Settings, database: Database | None = None
+) -> Registered | None:
+    """Register with this process's Partner Center access and audit it in ``database`` (one of
+    its own when None); log the outcome, never raise."""
+    target = database if database is not None else Database(settings)
     try:
         async with partner_center_access.current().client() as client:
-            done = await register(client, settings.partner_center_webhook_url)
-    except (PartnerCenterError, OSError) as exc:
+            done = await register_and_audit(client, target, settings)
+    except (PartnerCenterError, OSError, SQLAlchemyError) as exc:
         log.warning(what_to_do(settings, exc))
         return None
+    finally:
+        if database is None:
+            await target.dispose()
     log.info(
         "partner center webhook subscription " + done.action,
         url=done.url,
@@ -138,7 +180,7 @@ def attach_on_start(app: FastAPI) -> bool:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with app_lifespan(app) as state:
-            task = asyncio.create_task(register_in_background(settings))
+            task = asyncio.create_task(register_in_background(settings, app.state.database))
             app.state.webhook_registration = task
             try:
                 yield state

@@ -1,8 +1,10 @@
 """Recording Partner Center's events once, handing them to the outbox, and listing them.
 
-An event is keyed by the SHA-256 of the exact body bytes Partner Center signed: a retried or
-replayed delivery of the same body is the same event, recorded once and handled once. The row and
-its outbox row are written in the request's one transaction.
+An event belongs to a platform: the one whose Partner Center account sent it
+(:func:`receiving_platform`). Within a platform it is keyed by the SHA-256 of the exact body bytes
+Partner Center signed: a retried or replayed delivery of the same body is the same event, recorded
+once and handled once. The row and its outbox row are written in the request's one transaction.
+Staff see only their own platform's events.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
 from tenantry.errors import NotFound, TenantryError
-from tenantry.models import EventOutcome, PartnerCenterEvent, utcnow
+from tenantry.models import (
+    EventOutcome,
+    Organization,
+    OrganizationKind,
+    PartnerCenterEvent,
+    utcnow,
+)
 from tenantry.pagination import aware_datetime, decode_cursor, encode_cursor
 from tenantry.security import Actor, Permission, require
 
@@ -43,6 +51,49 @@ class TooLarge(TenantryError):
     status = 413
     code = "event_too_large"
     title = "The event is too large"
+
+
+class NoPlatform(TenantryError):
+    """No platform can be told apart as the receiver: nothing is recorded, and Partner Center
+    retries the delivery (503) until the setting or the platform's tenant ID is fixed."""
+
+    status = 503
+    code = "no_platform_for_event"
+    title = "No platform receives Partner Center's events"
+
+
+async def find_receiving_platform(
+    session: AsyncSession, partner_tenant_id: str
+) -> uuid.UUID | None:
+    """The platform whose Partner Center account this process speaks for: the platform whose
+    tenant ID is ``partner_tenant_id`` (TENANTRY_PARTNER_CENTER_TENANT_ID), else the only
+    platform there is. None when there is no platform, or several and none has that tenant ID."""
+    found = await session.execute(
+        select(Organization.id, Organization.tenant_id)
+        .where(Organization.kind == OrganizationKind.PLATFORM)
+        .order_by(Organization.created_at, Organization.id)
+    )
+    platforms = found.all()
+    try:
+        identity: uuid.UUID | None = uuid.UUID(partner_tenant_id)
+    except ValueError:
+        identity = None
+    for platform_id, tenant_id in platforms:
+        if identity is not None and tenant_id == identity:
+            return platform_id
+    return platforms[0][0] if len(platforms) == 1 else None
+
+
+async def receiving_platform(session: AsyncSession, partner_tenant_id: str) -> uuid.UUID:
+    """:func:`find_receiving_platform`, or :class:`NoPlatform` naming the setting to fix."""
+    platform_id = await find_receiving_platform(session, partner_tenant_id)
+    if platform_id is None:
+        raise NoPlatform(
+            "No platform holds the Partner Center tenant ID "
+            f"{partner_tenant_id} (TENANTRY_PARTNER_CENTER_TENANT_ID) and there is not exactly "
+            "one platform; set the platform's tenant ID. Nothing recorded."
+        )
+    return platform_id
 
 
 @dataclass(frozen=True)
@@ -86,9 +137,13 @@ def parse(raw: bytes) -> ParsedEvent:
     )
 
 
-async def _by_hash(session: AsyncSession, sha256: str) -> PartnerCenterEvent | None:
+async def _by_hash(
+    session: AsyncSession, platform_id: uuid.UUID, sha256: str
+) -> PartnerCenterEvent | None:
     found = await session.execute(
-        select(PartnerCenterEvent).where(PartnerCenterEvent.body_sha256 == sha256)
+        select(PartnerCenterEvent).where(
+            PartnerCenterEvent.platform_id == platform_id, PartnerCenterEvent.body_sha256 == sha256
+        )
     )
     return found.scalar_one_or_none()
 
@@ -97,13 +152,17 @@ def job_key(event_id: uuid.UUID) -> str:
     return f"{KIND}:{event_id}"
 
 
-async def record(session: AsyncSession, event: ParsedEvent) -> tuple[PartnerCenterEvent, bool]:
-    """The event's row and whether this delivery created it; a new one gets its job queued."""
-    existing = await _by_hash(session, event.sha256)
+async def record(
+    session: AsyncSession, platform_id: uuid.UUID, event: ParsedEvent
+) -> tuple[PartnerCenterEvent, bool]:
+    """The event's row for the platform and whether this delivery created it; a new one gets its
+    job queued."""
+    existing = await _by_hash(session, platform_id, event.sha256)
     if existing is not None:
         return existing, False
     row = PartnerCenterEvent(
         id=uuid.uuid4(),
+        platform_id=platform_id,
         body_sha256=event.sha256,
         event_name=event.event_name,
         resource_uri=event.resource_uri,
@@ -120,7 +179,7 @@ async def record(session: AsyncSession, event: ParsedEvent) -> tuple[PartnerCent
             session.add(row)
             await session.flush()
     except IntegrityError:
-        existing = await _by_hash(session, event.sha256)
+        existing = await _by_hash(session, platform_id, event.sha256)
         if existing is None:
             raise
         return existing, False
@@ -143,10 +202,9 @@ async def page(
     cursor: str | None,
     limit: int,
 ) -> tuple[Sequence[PartnerCenterEvent], str | None]:
-    """Newest first. Partner Center's events concern the whole installation's Partner Center
-    account, so platform staff with the permission see all of them."""
+    """The actor's platform's events, newest first (staff with the permission)."""
     require(actor, Permission.PARTNER_CENTER_EVENTS_READ)
-    query = select(PartnerCenterEvent)
+    query = select(PartnerCenterEvent).where(PartnerCenterEvent.platform_id == actor.platform_id)
     if outcome is not None:
         query = query.where(PartnerCenterEvent.outcome == outcome)
     if event_name:
@@ -170,10 +228,13 @@ async def page(
 
 
 async def event_names(session: AsyncSession, actor: Actor) -> list[str]:
-    """Every event type received so far, for the list's filter."""
+    """Every event type the actor's platform received so far, for the list's filter."""
     require(actor, Permission.PARTNER_CENTER_EVENTS_READ)
     found = await session.execute(
-        select(PartnerCenterEvent.event_name).distinct().order_by(PartnerCenterEvent.event_name)
+        select(PartnerCenterEvent.event_name)
+        .where(PartnerCenterEvent.platform_id == actor.platform_id)
+        .distinct()
+        .order_by(PartnerCenterEvent.event_name)
     )
     return list(found.scalars())
 
@@ -181,6 +242,6 @@ async def event_names(session: AsyncSession, actor: Actor) -> list[str]:
 async def get(session: AsyncSession, actor: Actor, event_id: uuid.UUID) -> PartnerCenterEvent:
     require(actor, Permission.PARTNER_CENTER_EVENTS_READ)
     event = await session.get(PartnerCenterEvent, event_id)
-    if event is None:
+    if event is None or event.platform_id != actor.platform_id:
         raise NotFound(f"There is no Partner Center event {event_id}.")
     return event

@@ -1,5 +1,6 @@
 """The job that hands a recorded event to every domain handler of its type
-(kind ``partnercenter_events.handle``).
+(kind ``partnercenter_events.handle``), and the daily clean-up of old events
+(``partnercenter_events.retention``, see ``retention``).
 
 Each handler runs in a savepoint of the job's transaction. When one raises, its changes are
 undone and the job is retried with the outbox's backoff; on the last attempt the event ends
@@ -18,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
 from tenantry.models import EventOutcome, OutboxItem, PartnerCenterEvent, utcnow
-from tenantry.partnercenter_events import registry, service
+from tenantry.partnercenter_events import registry, retention, service
 from tenantry.partnercenter_events.events import TEST_EVENT
+from tenantry.settings import get_settings
 
 log = structlog.get_logger("tenantry.partnercenter_events")
 DETAIL_MAX = 2000
@@ -74,3 +76,10 @@ async def handle(session: AsyncSession, payload: dict[str, Any]) -> None:
         event.outcome = EventOutcome.IGNORED
         event.detail = IGNORED_WHY.get(event.event_name, "Nothing to do for this event.")
     bound.info("partner center event handled", outcome=event.outcome.value)
+
+
+@jobs.periodic("partnercenter_events.retention", jobs.crontab(minute="30", hour="4"))
+async def daily_retention(session: AsyncSession) -> None:
+    days = get_settings().partner_center_event_retention_days
+    deleted = await retention.delete_old_events(session, retention_days=days)
+    log.info("old partner center events deleted", deleted=deleted, retention_days=days)

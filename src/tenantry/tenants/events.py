@@ -1,8 +1,8 @@
 """Partner Center said a customer accepted the relationship: link the tenant it accepted for.
 
 The event names the customer (``ResourceUri`` ends in ``/customers/{tenant id}``). The tenant is
-read from Partner Center, and linked to the one organization whose awaiting Service Details name
-one of its domains; with none or several, nothing is linked and the event says why (staff see it
+read from Partner Center, and linked to the one organization of the event's platform whose
+awaiting Service Details name one of its domains; with none or several, nothing is linked and the event says why (staff see it
 in the events list). Running twice links once.
 """
 
@@ -57,6 +57,7 @@ async def link_waiting_checkout(session: AsyncSession, event: PartnerCenterEvent
                 select(ServiceDetails, Organization)
                 .join(Organization, Organization.id == ServiceDetails.organization_id)
                 .where(
+                    ServiceDetails.platform_id == event.platform_id,
                     ServiceDetails.choice == TenantChoice.EXISTING,
                     ServiceDetails.status == ServiceDetailsStatus.AWAITING_AUTHORIZATION,
                     Organization.tenant_id.is_(None),

@@ -70,10 +70,19 @@ def _domains_of(customer: Customer) -> set[str]:
 
 
 async def find_customer(client: PartnerCenterClient, domain: str) -> Customer | None:
-    """The partner's customer using ``domain`` (initial or custom), if any."""
+    """The partner's customer using ``domain`` (initial or custom), if any.
+
+    The Domain search matches a customer's domains by their start, and its results carry only
+    the initial domain: a candidate found by a custom domain is read in full (with its custom
+    domains) to tell an exact match from one that merely starts the same."""
     async for customer in client.search_customers(CustomerSearchField.DOMAIN, domain):
         if domain in _domains_of(customer):
             return customer
+        if customer.id is None:
+            continue
+        full = await client.get_customer(customer.id)
+        if domain in _domains_of(full):
+            return full
     return None
 
 

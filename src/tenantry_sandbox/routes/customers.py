@@ -4,7 +4,8 @@ reseller relationship, and the sandbox-only delete.
 - ``POST /v1/customers`` (App-only or App+User; with ``associatedPartnerId`` App+User only)
 - ``GET /v1/customers?size=&filter=`` seek-paged; ``filter`` is Partner Center's JSON
   ``{"Field": "CompanyName"|"Domain"|"IndirectReseller"|"IndirectCloudSolutionProvider",
-  "Value": ..., "Operator": "starts_with"}``
+  "Value": ..., "Operator": "starts_with"}`` (case-insensitive; ``Domain`` matches the initial
+  domain or any verified custom domain of the customer)
 - ``GET /v1/customers/{id}``
 - ``PATCH /v1/customers/{id}`` with ``relationshipToPartner: "none"``
 - ``DELETE /v1/customers/{id}`` (the integration sandbox's delete)

@@ -15,11 +15,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, select
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantry_sandbox.db import SandboxBase, utcnow
+from tenantry_sandbox.store.domains import Domain
 from tenantry_sandbox.store.relationships import served_through, visible_to
 
 
@@ -174,7 +175,14 @@ class CustomerFilter:
         if self.field == "companyname":
             return Customer.company_name_lc.startswith(self.value.lower(), autoescape=True)
         if self.field == "domain":
-            return Customer.domain_lc.startswith(self.value.lower(), autoescape=True)
+            # Any of the customer's domains: the initial one or a verified custom domain.
+            value = self.value.lower()
+            return or_(
+                Customer.domain_lc.startswith(value, autoescape=True),
+                exists().where(
+                    Domain.tenant_id == Customer.id, Domain.name.startswith(value, autoescape=True)
+                ),
+            )
         tenant = uuid.UUID(self.value)
         if self.field == "indirectreseller":
             return served_through(Customer.id, reseller=tenant)

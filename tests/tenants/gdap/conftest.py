@@ -86,8 +86,10 @@ async def graph_relationships(sandbox: Sandbox) -> list[dict[str, Any]]:
     return items
 
 
-def event(name: str, relationship_id: str | None = None, **body: Any) -> PartnerCenterEvent:
-    """A recorded Partner Center event, as the inbound endpoint stores it."""
+def event(
+    name: str, relationship_id: str | None = None, *, platform_id: uuid.UUID, **body: Any
+) -> PartnerCenterEvent:
+    """A recorded Partner Center event of the platform, as the inbound endpoint stores it."""
     uri = (
         f"https://partner.microsoft.com/granularAdminRelationships/{relationship_id}"
         if relationship_id
@@ -95,7 +97,8 @@ def event(name: str, relationship_id: str | None = None, **body: Any) -> Partner
     )
     payload = {"EventName": name, "ResourceUri": uri, **body}
     return PartnerCenterEvent(
-        id=uuid.uuid4(), body_sha256=hashlib.sha256(repr(payload).encode()).hexdigest(),
+        id=uuid.uuid4(), platform_id=platform_id,
+        body_sha256=hashlib.sha256(repr(payload).encode()).hexdigest(),
         event_name=name, resource_uri=uri, body=payload, received_at=utcnow(),
     )  # fmt: skip
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
+from tenantry.bootstrap import find_platform
 from tenantry.db import Database
 from tenantry.models import AuditEvent, GdapRelationship, GdapStatus, Organization, utcnow
 from tenantry.notifications import messages
@@ -31,9 +32,12 @@ SUPPORT_ROLES = [
 
 async def handle(database: Database, name: str, relationship_id: str | None = None) -> str:
     async with database.transaction() as session:
+        platform = await find_platform(session)
+        assert platform is not None
+        recorded = event(name, relationship_id, platform_id=platform.id)
         if name.startswith("dap-"):
-            return await events.record_dap(session, event(name, relationship_id))
-        return await events.follow_relationship(session, event(name, relationship_id))
+            return await events.record_dap(session, recorded)
+        return await events.follow_relationship(session, recorded)
 
 
 async def test_request_emails_the_link_and_approval_makes_it_active(
@@ -146,7 +150,10 @@ async def test_an_unknown_relationship_and_dap_events_are_kept_in_words(
     assert "was not requested through Tenantry" in said
     assert "did not say which tenant" in await handle(database, "dap-admin-relationship-approved")
     async with database.transaction() as session:
-        dap = event("dap-admin-relationship-terminated-by-microsoft", CustomerTenantId=tenant["id"])
+        dap = event(
+            "dap-admin-relationship-terminated-by-microsoft",
+            platform_id=world.platform.id, CustomerTenantId=tenant["id"],
+        )  # fmt: skip
         said = await events.record_dap(session, dap)
     assert said.startswith("Alpha Customer lost delegated admin privileges (DAP)")
     async with database.transaction(write=False) as session:

@@ -49,7 +49,10 @@ async def follow_relationship(session: AsyncSession, event: PartnerCenterEvent) 
         return "the event names no GDAP relationship; nothing to do"
     row = await session.scalar(
         select(GdapRelationship)
-        .where(GdapRelationship.relationship_id == relationship_id)
+        .where(
+            GdapRelationship.platform_id == event.platform_id,
+            GdapRelationship.relationship_id == relationship_id,
+        )
         .with_for_update()
     )
     if row is None:
@@ -87,6 +90,7 @@ async def record_dap(session: AsyncSession, event: PartnerCenterEvent) -> str:
     customers = (
         await session.scalars(
             select(Organization).where(
+                Organization.platform_id == event.platform_id,
                 Organization.tenant_id == tenant_id,
                 Organization.kind == OrganizationKind.CUSTOMER,
             )

@@ -11,8 +11,8 @@ With events recorded and no platform at all, the upgrade stops and says to creat
 first. A downgrade stops if one event body was recorded for several platforms (the old
 constraint would fail); delete all but one of each first.
 
-Revision ID: 0008_event_platform
-Revises: 0007_tenants
+Revision ID: 0009_event_platform
+Revises: 0008_sync
 Create Date: 2026-12-06 02:30:00
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_event_platform"
-down_revision: str | None = "0007_tenants"
+revision: str = "0009_event_platform"
+down_revision: str | None = "0008_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -75,7 +75,7 @@ async def paged(ctx: RunContext, fetch: Fetch, apply: Apply, *, then: dict[str, 
         if following is not None and following in seen:
             following = None  # a repeating token would loop forever: the listing ends here
         done = following is None
-        async with ctx.step(token=following, **(then if done else {})) as (session, run):
+        async with ctx.step(**{"token": following, **(then if done else {})}) as (session, run):
             await apply(session, run, page.items)
         if done:
             return

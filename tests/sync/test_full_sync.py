@@ -22,7 +22,9 @@ async def test_full_sync_creates_resellers_and_customers_once(
     app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox
 ) -> None:
     platform_id = network.platform.organization.id
-    reseller_tenant = (await sqlite_sandbox.reseller("Gamma Partners", mpn_id="7654321"))["tenantId"]
+    reseller_tenant = (await sqlite_sandbox.reseller("Gamma Partners", mpn_id="7654321"))[
+        "tenantId"
+    ]
     await sqlite_sandbox.customer(company_name="株式会社 サンプル", country="DE")
     await sqlite_sandbox.customer(company_name="Ελληνική Εταιρεία", country="FR",
                                   relationship="indirect", reseller_tenant_id=reseller_tenant)  # fmt: skip
@@ -32,9 +34,7 @@ async def test_full_sync_creates_resellers_and_customers_once(
     assert first.status is SyncRunStatus.SUCCEEDED, first.error
     assert first.created >= 4 and first.failed == 0
     async with database.transaction(write=False) as session:
-        gamma = await session.scalar(
-            select(Organization).where(Organization.mpn_id == "7654321")
-        )
+        gamma = await session.scalar(select(Organization).where(Organization.mpn_id == "7654321"))
         assert gamma is not None and gamma.kind is OrganizationKind.RESELLER
         assert str(gamma.tenant_id) == reseller_tenant
         greek = await session.scalar(

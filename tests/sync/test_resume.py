@@ -33,7 +33,7 @@ DEADLINE_SECONDS = 120
 def worker(
     settings: Settings, sandbox: Sandbox, run: SyncRun, latency_ms: int
 ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+    return subprocess.Popen(
         [sys.executable, "-m", "tests.sync.worker", settings.database_url,
          sandbox.settings.database_url, str(run.id), str(latency_ms)],
         cwd=REPO, env={**os.environ, "TENANTRY_LOG_LEVEL": "WARNING"},

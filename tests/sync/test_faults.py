@@ -37,7 +37,9 @@ async def test_thirty_percent_faults_lose_nothing_and_double_nothing(
     assert run.status is SyncRunStatus.SUCCEEDED, run.error
     async with database.transaction(write=False) as session:
         accounts = await session.scalar(
-            select(func.count()).select_from(PartnerCenterAccount).where(
+            select(func.count())
+            .select_from(PartnerCenterAccount)
+            .where(
                 PartnerCenterAccount.kind == "customer",
                 PartnerCenterAccount.organization_id.is_not(None),
                 PartnerCenterAccount.billing_profile.is_not(None),

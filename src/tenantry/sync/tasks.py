@@ -21,7 +21,7 @@ from tenantry import jobs
 from tenantry.bootstrap import find_platform
 from tenantry.db import Database
 from tenantry.jobs.queue import every
-from tenantry.models import SyncCursor, SyncRun, SyncScope, SyncTrigger, utcnow
+from tenantry.models import SyncCursor, SyncRun, SyncScope, SyncTrigger
 from tenantry.partnercenter import access
 from tenantry.partnercenter.errors import PartnerCenterError
 from tenantry.settings import get_settings
@@ -120,5 +120,7 @@ async def poll_audit_records(session: AsyncSession) -> int:
             tenant_id=uuid.UUID(tenant), trigger=SyncTrigger.AUDIT,
         )  # fmt: skip
     cursor = await cursor_for_update(session, platform.id)
-    cursor.audit_records_until = max(since, delta.until or since, utcnow() - timedelta(minutes=1))
+    # The newest record read: later polls read after it (records without a date are read again,
+    # which only queues runs that join or change nothing).
+    cursor.audit_records_until = max(since, delta.until or since)
     return len(delta.customers)

@@ -36,7 +36,7 @@ from tenantry.sync.context import RunContext, error_row
 from tenantry.sync.listing import PAGE_ROUNDS, TRANSIENT, platform_of
 from tenantry.sync.organizations import billing_changes, create_customer
 
-BATCH = 50
+BATCH = 100
 
 
 @dataclass

@@ -26,7 +26,7 @@ from tests.sandbox.conftest import Sandbox
 from tests.sync.conftest import queue_run, reload, state, sync
 
 REPO = Path(__file__).resolve().parents[2]
-CUSTOMERS = 70
+CUSTOMERS = 130  # more than a details batch (100): the kill falls between two
 DEADLINE_SECONDS = 300
 
 

@@ -73,6 +73,19 @@ class Database:
         self.engine = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.engine)
 
+    @classmethod
+    def of_session(cls, session: AsyncSession) -> Database:
+        """The database ``session`` is bound to, for work that commits in several transactions
+        of its own (a long job committing page by page)."""
+        engine = session.bind
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError("the session is not bound to an AsyncEngine")
+        database = cls.__new__(cls)
+        database.url = engine.url.render_as_string(hide_password=False)
+        database.engine = engine
+        database.sessionmaker = make_sessionmaker(engine)
+        return database
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     # deletes them (failed ones are kept for staff to look into).
     partner_center_event_retention_days: int = Field(default=90, ge=1, le=3650)
 
+    # Sync with Partner Center (docs/sync.md): the full sync's schedule (cron: minute hour day
+    # month weekday, UTC), how often the audit records are polled, and how many per-customer
+    # calls a run has in flight at once.
+    sync_schedule: str = "0 2 * * *"
+    sync_audit_poll_minutes: int = Field(default=5, ge=1, le=1440)
+    sync_concurrency: int = Field(default=8, ge=1, le=64)
+
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
     # as above) and its well-known app; in production the sign-in is offered only once the client

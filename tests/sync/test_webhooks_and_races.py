@@ -34,10 +34,12 @@ from tests.sync.conftest import reload, sync
 
 
 def accepted(
-    customer_id: str, name: str = "reseller-relationship-accepted-by-customer"
-) -> PartnerCenterEvent:
+    platform_id: uuid.UUID, customer_id: str,
+    name: str = "reseller-relationship-accepted-by-customer",
+) -> PartnerCenterEvent:  # fmt: skip
     return PartnerCenterEvent(
-        id=uuid.uuid4(), body_sha256=uuid.uuid4().hex * 2, event_name=name,
+        id=uuid.uuid4(), platform_id=platform_id, body_sha256=uuid.uuid4().hex * 2,
+        event_name=name,
         resource_uri=f"https://api.partnercenter.microsoft.com/v1/customers/{customer_id}",
         body={}, received_at=utcnow(),
     )  # fmt: skip
@@ -68,7 +70,7 @@ async def test_an_accepted_relationship_creates_the_organization_of_a_new_custom
         "indirect-reseller-relationship-accepted-by-customer"
     )
     customer = await sqlite_sandbox.customer(company_name="Hooked Industries Inc", country="US")
-    said = await handle_event(database, accepted(customer["id"]))
+    said = await handle_event(database, accepted(network.platform.id, customer["id"]))
     assert any(s and s.startswith("queued the sync of the tenant") for s in said), said
 
     [run] = await run_queued_syncs(database)
@@ -93,7 +95,7 @@ async def test_an_accepted_relationship_of_a_waiting_organization_is_linked_once
         waiting = await session.get(Organization, network.customer_a.id)
         assert waiting is not None
         await link_tenant(session, None, waiting, TenantFacts(tenant), LinkMethod.WEBHOOK)
-    await handle_event(database, accepted(customer["id"]))
+    await handle_event(database, accepted(network.platform.id, customer["id"]))
     [run] = await run_queued_syncs(database)
     assert run.status is SyncRunStatus.SUCCEEDED and run.created == 0
     async with database.transaction(write=False) as session:

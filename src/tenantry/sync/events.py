@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.bootstrap import find_platform
 from tenantry.models import PartnerCenterEvent, SyncScope, SyncTrigger
 from tenantry.partnercenter_events import registry
 from tenantry.sync.runs import request_sync
@@ -27,11 +26,8 @@ async def sync_customer(session: AsyncSession, event: PartnerCenterEvent) -> str
     tenant_id = customer_id_of(event)
     if tenant_id is None:
         return f"nothing synced: the event names no customer ({event.resource_uri or 'no URI'})"
-    platform = await find_platform(session)
-    if platform is None:
-        return "nothing synced: there is no platform"
     run, joined = await request_sync(
-        session, platform_id=platform.id, scope=SyncScope.ORGANIZATION, tenant_id=tenant_id,
+        session, platform_id=event.platform_id, scope=SyncScope.ORGANIZATION, tenant_id=tenant_id,
         trigger=SyncTrigger.WEBHOOK,
     )  # fmt: skip
     return f"{'joined' if joined else 'queued'} the sync of the tenant {tenant_id} (run {run.id})"

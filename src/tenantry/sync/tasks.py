@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
-from tenantry.bootstrap import find_platform
 from tenantry.db import Database
 from tenantry.jobs.queue import every
 from tenantry.models import SyncCursor, SyncRun, SyncRunStatus, SyncScope, SyncTrigger, utcnow
 from tenantry.partnercenter import access
 from tenantry.partnercenter.errors import PartnerCenterError
+from tenantry.partnercenter_events.service import find_receiving_platform
 from tenantry.settings import get_settings
 from tenantry.sync import audit_records
 from tenantry.sync.engine import DEFAULT_CONCURRENCY, run_sync
@@ -31,6 +31,13 @@ from tenantry.sync.runs import RUN_JOB, cursor_for_update, request_sync
 
 log = structlog.get_logger("tenantry.sync")
 FIRST_RETRY = timedelta(minutes=15)
+
+
+async def synced_platform(session: AsyncSession) -> uuid.UUID | None:
+    """The platform this process's Partner Center account belongs to (the one that also
+    receives its webhook events), or None when none can be told apart."""
+    tenant_id = access.current().settings.partner_center_tenant_id
+    return await find_receiving_platform(session, tenant_id)
 
 
 def cron(expression: str) -> Any:
@@ -66,10 +73,10 @@ async def run(session: AsyncSession, payload: dict[str, Any]) -> None:
 
 @jobs.periodic("sync.nightly", _nightly_due)
 async def nightly(session: AsyncSession) -> None:
-    platform = await find_platform(session)
-    if platform is not None:
+    platform_id = await synced_platform(session)
+    if platform_id is not None:
         await request_sync(
-            session, platform_id=platform.id, scope=SyncScope.PLATFORM,
+            session, platform_id=platform_id, scope=SyncScope.PLATFORM,
             trigger=SyncTrigger.SCHEDULE,
         )  # fmt: skip
 
@@ -82,15 +89,15 @@ async def first_sync(session: AsyncSession) -> None:
 
 
 async def queue_first_sync(session: AsyncSession) -> SyncRun | None:
-    platform = await find_platform(session)
-    if platform is None:
+    platform_id = await synced_platform(session)
+    if platform_id is None:
         return None
     # Any run but a failed one (Partner Center unreachable at start) counts; a failed one is
     # tried again after FIRST_RETRY, not every minute.
     tried = await session.scalar(
         select(SyncRun.id)
         .where(
-            SyncRun.platform_id == platform.id,
+            SyncRun.platform_id == platform_id,
             (SyncRun.status != SyncRunStatus.FAILED)
             | (SyncRun.created_at > utcnow() - FIRST_RETRY),
         )
@@ -99,7 +106,7 @@ async def queue_first_sync(session: AsyncSession) -> SyncRun | None:
     if tried is not None:
         return None
     queued, _ = await request_sync(
-        session, platform_id=platform.id, scope=SyncScope.PLATFORM, trigger=SyncTrigger.START
+        session, platform_id=platform_id, scope=SyncScope.PLATFORM, trigger=SyncTrigger.START
     )
     return queued
 
@@ -112,10 +119,10 @@ async def audit_poll(session: AsyncSession) -> None:
 async def poll_audit_records(session: AsyncSession) -> int:
     """Read the audit records since the cursor and queue a run for each customer they name
     (new, profile or relationship changed, subscriptions); returns how many were queued."""
-    platform = await find_platform(session)
-    if platform is None:
+    platform_id = await synced_platform(session)
+    if platform_id is None:
         return 0
-    cursor = await session.get(SyncCursor, platform.id)
+    cursor = await session.get(SyncCursor, platform_id)
     if cursor is None or cursor.audit_records_until is None:
         return 0  # the first full sync sets where the records start
     since = cursor.audit_records_until
@@ -127,10 +134,10 @@ async def poll_audit_records(session: AsyncSession) -> int:
         return 0
     for tenant in sorted(delta.customers):
         await request_sync(
-            session, platform_id=platform.id, scope=SyncScope.ORGANIZATION,
+            session, platform_id=platform_id, scope=SyncScope.ORGANIZATION,
             tenant_id=uuid.UUID(tenant), trigger=SyncTrigger.AUDIT,
         )  # fmt: skip
-    cursor = await cursor_for_update(session, platform.id)
+    cursor = await cursor_for_update(session, platform_id)
     # The newest record read: later polls read after it (records without a date are read again,
     # which only queues runs that join or change nothing).
     cursor.audit_records_until = max(since, delta.until or since)

@@ -44,9 +44,7 @@ from tests.sync.factories import make_account
         ("O’Brien Ltd", "O'Brien"),
     ],
 )
-def test_names_that_differ_only_by_legal_form_case_or_width_match(
-    first: str, second: str
-) -> None:
+def test_names_that_differ_only_by_legal_form_case_or_width_match(first: str, second: str) -> None:
     assert company_name_key(first) == company_name_key(second) is not None
 
 
@@ -70,9 +68,7 @@ def test_a_name_that_is_only_a_legal_form_has_no_key() -> None:
 
 
 def test_each_rule_leaves_its_evidence() -> None:
-    left = Profile(
-        "Contoso ApS", frozenset({"contoso.example"}), "1358 5628", "DK13585628", "DK"
-    )
+    left = Profile("Contoso ApS", frozenset({"contoso.example"}), "1358 5628", "DK13585628", "DK")
     right = Profile("CONTOSO A/S", frozenset({"contoso.example"}), "13585628", "13585628", "DK")
     found = {e["rule"]: e for e in evidence(left, right)}
     assert set(found) == {"domain", "registration_number", "vat_id", "name"}
@@ -121,7 +117,9 @@ async def test_an_account_is_proposed_against_organizations_without_a_tenant(
         assert await propose_for_account(session, account) == 2
         assert await propose_for_account(session, account) == 0  # idempotent
         rows = list(
-            await session.scalars(select(MatchProposal).where(MatchProposal.account_id == account.id))
+            await session.scalars(
+                select(MatchProposal).where(MatchProposal.account_id == account.id)
+            )
         )
     assert {r.organization_id for r in rows} == {by_domain.id, by_name.id}
     assert all(r.status is MatchStatus.OPEN for r in rows)
@@ -182,9 +180,7 @@ async def test_existing_duplicate_organizations_are_found_by_the_same_rules(
         )
         third = await make_organization(session, platform, legal_name="TAILSPIN A/S")
         different_tenants = [
-            await make_organization(
-                session, platform, legal_name="Wingtip", tenant_id=uuid.uuid4()
-            )
+            await make_organization(session, platform, legal_name="Wingtip", tenant_id=uuid.uuid4())
             for _ in range(2)
         ]
         found = await find_duplicate_organizations(session, _staff(world))

@@ -70,13 +70,16 @@ Rule = Callable[[AsyncSession, MergeContext], Awaitable[int]]
 
 
 def references() -> list[Column[object]]:
-    """Every column of every table with a foreign key to ``organizations.id``."""
+    """Every column of every table with a foreign key to ``organizations.id``, except the
+    ``platform_id`` columns: they point at platforms, which are never merged."""
     return [
         column
         for table in Base.metadata.sorted_tables
         for column in table.columns
         for key in column.foreign_keys
-        if key.column.table.name == "organizations" and key.column.name == "id"
+        if key.column.table.name == "organizations"
+        and key.column.name == "id"
+        and column.name != "platform_id"
     ]
 
 
@@ -206,7 +209,7 @@ async def _proposals(session: AsyncSession, context: MergeContext) -> int:
                 MatchProposal.id != proposal.id,
             )
         )
-        if taken is not None or other == context.keep_id:
+        if taken is not None or other == proposal.organization_id:
             await session.delete(proposal)
         else:
             proposal.pair_key = key

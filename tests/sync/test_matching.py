@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (names in other scripts and widths are what these tests are about)
 """The matching rules, the evidence they leave, and proposals made from them."""
 
 from __future__ import annotations

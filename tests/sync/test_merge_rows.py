@@ -56,7 +56,7 @@ async def test_every_row_of_the_merged_organization_moves(database: Database, wo
     async with database.transaction(write=False) as session:
         assert await session.get(Organization, merged_id) is None
         for column, (model, key) in made.items():
-            table, name = column.split(".")
+            _, name = column.split(".")
             query = select(_column(model, name))
             for key_name, value in key.items():
                 query = query.where(_column(model, key_name) == value)

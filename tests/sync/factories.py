@@ -7,14 +7,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.db import Database
 from tenantry.models import (
     MatchProposal,
     MatchStatus,
+    Organization,
     PartnerCenterAccount,
     PartnerCenterAccountKind,
     utcnow,
 )
 from tenantry.organizations.pairs import pair_key
+from tests.factories import World, make_organization
 
 
 async def make_account(
@@ -53,3 +56,18 @@ async def make_proposal(
     session.add(proposal)
     await session.flush()
     return proposal
+
+
+async def proposed_twin(database: Database, world: World) -> uuid.UUID:
+    """An open proposal of A's customer and a look-alike customer of reseller A."""
+    async with database.transaction() as session:
+        platform = await session.get(Organization, world.platform.id)
+        reseller = await session.get(Organization, world.reseller_a.id)
+        assert platform is not None and reseller is not None
+        twin = await make_organization(
+            session, platform, parent=reseller, legal_name="Alpha Customer A/S"
+        )
+        proposal = await make_proposal(
+            session, world.platform.id, world.customer_a.id, other_id=twin.id
+        )
+        return proposal.id

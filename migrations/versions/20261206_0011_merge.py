@@ -1,5 +1,6 @@
 """merge: organizations.name_key, the legal name reduced for matching (models.name_key), with an
-index per platform; filled in for the organizations there are
+index per platform, filled in for the organizations there are; an index of registration numbers
+per platform (a Partner Center customer's is looked up by it)
 
 Revision ID: 0011_merge
 Revises: 0008_sync
@@ -25,6 +26,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_organizations_platform_name_key", "organizations", ["platform_id", "name_key"]
     )
+    op.create_index(
+        "ix_organizations_platform_registration_number",
+        "organizations",
+        ["platform_id", "registration_number"],
+    )
     organizations = sa.table(
         "organizations",
         sa.column("id", sa.Uuid()),
@@ -42,5 +48,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_organizations_platform_registration_number", table_name="organizations")
     op.drop_index("ix_organizations_platform_name_key", table_name="organizations")
     op.drop_column("organizations", "name_key")

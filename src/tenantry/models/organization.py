@@ -54,6 +54,9 @@ class Organization(IdMixin, TimestampMixin, Base):
         Index("ix_organizations_platform_parent", "platform_id", "parent_id"),
         Index("ix_organizations_platform_legal_name", "platform_id", "legal_name"),
         Index("ix_organizations_platform_name_key", "platform_id", "name_key"),
+        Index(
+            "ix_organizations_platform_registration_number", "platform_id", "registration_number"
+        ),
     )
 
     kind: Mapped[OrganizationKind] = mapped_column(enum_type(OrganizationKind, 16))

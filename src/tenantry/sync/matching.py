@@ -15,9 +15,12 @@ with reseller):
   punctuation as spaces, legal forms such as ApS, GmbH, Ltd, Inc, S.p.A., 株式会社 removed; no
   transliteration).
 
-Candidates are found through indexes (``organizations.domain``, ``(platform_id, name_key)``,
-``tenant_id``), never by comparing every organization in Python; the rules are then applied in
-Python to the few found, to write the evidence.
+Candidates for a Partner Center account are found through indexes (``organizations.domain``,
+``(platform_id, name_key)``, ``(platform_id, registration_number)``), never by comparing every
+organization in Python; the rules are then applied in Python to the few found, to write the
+evidence. A registration number is looked up as the account gives it, trimmed and compacted: one
+stored with other punctuation is found by the duplicate scan (which compacts in SQL), not here.
+Existing duplicates are found with one ``GROUP BY`` per rule over the caller's scope.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from tenantry.sync.matching import (
     Profile,
     evidence,
     find_duplicate_organizations,
+    open_proposals,
     propose_for_account,
 )
 from tests.factories import World, make_organization
@@ -117,6 +118,7 @@ async def test_an_account_is_proposed_against_organizations_without_a_tenant(
         )  # fmt: skip
         assert await propose_for_account(session, account) == 2
         assert await propose_for_account(session, account) == 0  # idempotent
+        assert await open_proposals(session, account) == 2
         rows = list(
             await session.scalars(
                 select(MatchProposal).where(MatchProposal.account_id == account.id)

@@ -230,6 +230,17 @@ async def propose_for_account(session: AsyncSession, account: PartnerCenterAccou
     return sum([await _add(session, proposal, existing) for proposal in proposals])
 
 
+async def open_proposals(session: AsyncSession, account: PartnerCenterAccount) -> int:
+    """How many open proposals the account has: while it has any, the sync does not create an
+    organization for it (staff link it, or dismiss the proposals)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(MatchProposal)
+        .where(MatchProposal.account_id == account.id, MatchProposal.status == MatchStatus.OPEN)
+    )
+    return int(count or 0)
+
+
 # Enough groups for a page of proposals; the next scan finds the rest.
 MAX_GROUPS = 200
 

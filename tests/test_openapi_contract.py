@@ -27,10 +27,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from schemathesis.python import asgi
+from sqlalchemy import select
 
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.models import (
+    MatchProposal,
     Organization,
     OrganizationStatus,
     ServiceDetails,
@@ -40,12 +42,13 @@ from tenantry.models import (
 from tenantry.organizations.tenant_check import app_tenants
 from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
+from tenantry.sync.matching import propose_for_account
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
 from tests.resellers.fakes import KnownPartnerIds
-from tests.sync.factories import finished_reseller_run
+from tests.sync.factories import finished_reseller_run, make_account, proposed_twin
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 from tests.tenants.stand_in import PartnerCenterStandIn
@@ -101,6 +104,10 @@ class KnownIds:
     awaiting: str
     gdap_relationships: list[str]
     sync_runs: list[str]
+    # Merging: a customer to keep and one to merge into it; match proposals to link and dismiss.
+    merging: tuple[str, str] = ("", "")
+    link_match: str = ""
+    dismiss_match: str = ""
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -114,6 +121,8 @@ class KnownIds:
                 targets = [self.choosing]
             elif path.endswith(("/service-details/verify", "/service-details/email")):
                 targets = [self.awaiting]
+            elif path.endswith("/merge"):
+                targets = [self.merging[0]]
             elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
                 # The examples name a customer's role: a role exists only in its kind. GDAP is
                 # asked of a customer (its tenant is linked).
@@ -129,6 +138,9 @@ class KnownIds:
             pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
         elif names == {"sync_run_id"}:
             pairs = [{"sync_run_id": r} for r in self.sync_runs]
+        elif names == {"match_id"}:
+            match = self.link_match if path.endswith("/link") else self.dismiss_match
+            pairs = [{"match_id": match}]
         else:
             return st.just(generated)
         return st.sampled_from([generated, *pairs, *pairs])
@@ -138,7 +150,8 @@ class KnownIds:
         tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
         return {
             *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
-            *invitations, *self.gdap_relationships, *self.sync_runs,
+            *invitations, *self.gdap_relationships, *self.sync_runs, *self.merging,
+            self.link_match, self.dismiss_match,
         }  # fmt: skip
 
 
@@ -242,6 +255,27 @@ async def sync_run(database: Database, world: World) -> str:
 
 
 @pytest.fixture
+async def merging(database: Database, world: World) -> tuple[str, str, str, str]:
+    """Two customers of reseller A to merge, a Partner Center customer proposed for a third (to
+    link) and a proposal of two organizations (to dismiss)."""
+    async with database.transaction() as session:
+        platform = await session.get(Organization, world.platform.id)
+        seller = await session.get(Organization, world.reseller_a.id)
+        assert platform is not None and seller is not None
+        keep, away, _linkable = [
+            await make_organization(session, platform, parent=seller, legal_name=name)
+            for name in ("Mergeable Keep", "Mergeable Away", "Linkable ApS")
+        ]
+        account = await make_account(session, world.platform.id, company_name="Linkable A/S")
+        await propose_for_account(session, account)
+        link = await session.scalar(
+            select(MatchProposal.id).where(MatchProposal.account_id == account.id)
+        )
+    dismiss = await proposed_twin(database, world)
+    return str(keep.id), str(away.id), str(link), str(dismiss)
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -251,6 +285,7 @@ def answers() -> dict[str, set[int]]:
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
     answers: dict[str, set[int]], awaiting_authorization: str, gdap: str, sync_run: str,
+    merging: tuple[str, str, str, str],
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
@@ -264,6 +299,7 @@ def api_schema(
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
     known = known_ids(world, people, pending, awaiting_authorization, gdap, sync_run)
+    known.merging, known.link_match, known.dismiss_match = merging[:2], merging[2], merging[3]
     schema.real_ids = known.all()  # type: ignore[attr-defined]
 
     @schema.hook
@@ -278,6 +314,8 @@ def api_schema(
     def map_case(_context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> Any:
         """An If-Match the case carries names the version stored now (earlier cases change it),
         so edits get past it; a stale one is covered by the organization tests."""
+        if case.operation.path.endswith("/merge") and isinstance(case.body, dict):
+            case.body["merge_id"] = known.merging[1]  # the one that goes (once)
         headers = case.headers or {}
         target = (case.path_parameters or {}).get("organization_id")
         if target and any(name.lower() == "if-match" for name in headers):

@@ -26,7 +26,7 @@ from tenantry.security import ROLE_PERMISSIONS, Permission
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
-from tests.sync.factories import finished_reseller_run
+from tests.sync.factories import finished_reseller_run, proposed_twin
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 
@@ -37,6 +37,7 @@ API_TOKEN = f"{ORGANIZATION}/api-tokens/{{token_id}}"
 INVITATION = f"{ORGANIZATION}/invitations/{{invitation_id}}"
 GDAP = "/api/v1/gdap-relationships/{gdap_relationship_id}"
 SYNC_RUN = "/api/v1/sync/runs/{sync_run_id}"
+MATCH = "/api/v1/sync/matches/{match_id}"
 LOWEST_ROLE = {
     OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
     OrganizationKind.RESELLER: Role.RESELLER_STAFF,
@@ -105,6 +106,10 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{GDAP}/refresh"): no_body,
     ("GET", f"{ORGANIZATION}/onboarding"): no_body,
     ("GET", SYNC_RUN): no_body,
+    # Into itself: refused (409) once seen, so the walk merges nothing away.
+    ("POST", f"{ORGANIZATION}/merge"): lambda t: {"merge_id": str(t.ids["organization_id"])},
+    ("POST", f"{MATCH}/link"): no_body,
+    ("POST", f"{MATCH}/dismiss"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(
@@ -115,6 +120,7 @@ ID_PARAMETERS = frozenset(
         "invitation_id",
         "gdap_relationship_id",
         "sync_run_id",
+        "match_id",
     }
 )
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
@@ -144,16 +150,19 @@ def operations_with_ids(app: FastAPI) -> list[Operation]:
 
 @dataclass
 class WorldPeople(People):
-    """A's people, and a GDAP relationship of A's customer."""
+    """A's people, a GDAP relationship of A's customer, and a match proposal of two of A's
+    customers."""
 
     gdap_relationship_id: uuid.UUID | None = None
     sync_run_id: uuid.UUID | None = None
+    match_id: uuid.UUID | None = None
 
 
 def targets(world: World, people: WorldPeople) -> list[Target]:
     gdap = {
         "gdap_relationship_id": people.gdap_relationship_id,
         "sync_run_id": people.sync_run_id,
+        "match_id": people.match_id,
     }
     return [
         Target(
@@ -225,6 +234,7 @@ async def people(database: Database, world: World) -> WorldPeople:
         **{f.name: getattr(made, f.name) for f in fields(made)},
         gdap_relationship_id=await linked_with_gdap(database, world),
         sync_run_id=await finished_reseller_run(database, world),
+        match_id=await proposed_twin(database, world),
     )
 
 

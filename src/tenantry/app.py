@@ -30,6 +30,8 @@ from tenantry.observability import RequestContextMiddleware
 from tenantry.orders import pages as orders_pages
 from tenantry.organizations import api as organizations_api
 from tenantry.organizations import pages as organizations_pages
+from tenantry.organizations.merge import api as merge_api
+from tenantry.organizations.merge import pages as merge_pages
 from tenantry.partnercenter import access as partner_center_access
 from tenantry.partnercenter_events import api as partner_center_events_api
 from tenantry.partnercenter_events import pages as partner_center_events_pages
@@ -38,6 +40,8 @@ from tenantry.resellers import api as resellers_api
 from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.sync import api as sync_api
+from tenantry.sync.matches import api as matches_api
+from tenantry.sync.matches import pages as matches_pages
 from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
 from tenantry.tenants.gdap import api as gdap_api
@@ -110,6 +114,8 @@ def create_app(
     app.include_router(gdap_api.router)
     app.include_router(onboarding_api.router)
     app.include_router(sync_api.router)
+    app.include_router(merge_api.router)
+    app.include_router(matches_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -121,6 +127,8 @@ def create_app(
     app.include_router(identity_on_behalf_pages.router)
     # Before organizations' pages, whose POST /organizations/{id}/{transition} would take ours.
     app.include_router(gdap_pages.router)
+    # Before organizations' pages, whose /organizations/{id} would take /organizations/merge.
+    app.include_router(merge_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)
@@ -129,4 +137,5 @@ def create_app(
     app.include_router(partner_center_events_pages.router)
     app.include_router(resellers_pages.router)
     app.include_router(onboarding_pages.router)
+    app.include_router(matches_pages.router)
     return app

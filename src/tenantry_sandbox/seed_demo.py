@@ -7,7 +7,9 @@ Partner Agreement), and two customers' Microsoft tenants:
   Administrator (``admin@tailspintoys.onmicrosoft.com``) accepts Fabrikam's authorization link in
   the admin center;
 - Contoso Retail A/S: a tenant already served by the distributor through Fabrikam, the one
-  Tenantry's demo holds as linked.
+  Tenantry's demo holds as linked;
+- Alpine Ski House A/S: served through Fabrikam, held by no organization: the sync proposes it
+  as a match for Tenantry's Alpine Ski House ApS (a demo duplicate to link).
 
 Deterministic (fixed ids and a random stream of its own) and idempotent: whatever exists already,
 by MPN ID or by initial domain, is left alone. ``tenantry.demo.data`` names the same values; a
@@ -70,7 +72,10 @@ DEMO_RESELLERS = (
 )
 TAILSPIN = DemoTenant("Tailspin Toys ApS", "tailspintoys", "tailspintoys.example", None)
 CONTOSO = DemoTenant("Contoso Retail A/S", "contosoretail", "contoso.example", "5120431")
-DEMO_TENANTS = (TAILSPIN, CONTOSO)
+# Tenantry's demo has "Alpine Ski House ApS" without a tenant: the sync proposes this customer
+# for it (same domain, the name without its legal form) instead of creating a second one.
+ALPINE = DemoTenant("Alpine Ski House A/S", "alpineskihouse", "alpineskihouse.example", "5120431")
+DEMO_TENANTS = (TAILSPIN, CONTOSO, ALPINE)
 _DENMARK = Country("DK", "ApS", "da-DK", "da", "+45", (City("Odense", None, ("5000",)),), 0)
 
 

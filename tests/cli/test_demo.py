@@ -11,6 +11,7 @@ from tenantry.models import (
     AuditEvent,
     Base,
     CustomPropertyDefinition,
+    MatchProposal,
     Membership,
     Organization,
     OrganizationStatus,
@@ -52,13 +53,13 @@ async def test_a_second_load_changes_nothing_and_says_so(cli: Cli, database: Dat
     second = await cli("demo", "load")
 
     assert first.exit_code == 0, first.output
-    assert "Loaded the demo data: 1 distributor, 3 resellers, 25 customers, 9 logins." in (
+    assert "Loaded the demo data: 1 distributor, 3 resellers, 26 customers, 9 logins." in (
         first.output
     )
     assert second.exit_code == 0, second.output
     assert second.output.strip() == "Demo data is loaded already; nothing changed."
     assert await row_counts(database) == counts
-    assert counts["organizations"] == 29
+    assert counts["organizations"] == 30
 
 
 async def test_the_demo_has_a_distributor_resellers_and_customers_in_every_state(
@@ -74,7 +75,7 @@ async def test_the_demo_has_a_distributor_resellers_and_customers_in_every_state
     assert platform.mpn_id and platform.tenant_id
     assert len(resellers) == 3
     assert all(r.mpn_id and r.parent_id == platform.id for r in resellers)
-    assert len(customers) == 25
+    assert len(customers) == 26
     for reseller in resellers:
         assert sum(c.parent_id == reseller.id for c in customers) >= 5
     assert [c.legal_name for c in customers if c.parent_id == platform.id] == [
@@ -141,7 +142,7 @@ async def test_the_audit_trail_shows_who_created_each_organization(
     by_target = {str(e.target_id): e for e in events if e.action.startswith("organization.created")}
     rows = {str(o.id): o for o in await organizations(database)}
     created = [rows[target] for target in by_target]
-    assert len(created) == 28
+    assert len(created) == 29
     coho = next(o for o in created if o.legal_name == "Coho Winery ApS")
     assert by_target[str(coho.id)].action == "organization.created"
     assert by_target[str(coho.id)].actor_label == "Mads Jensen <staff@fabrikam.example>"
@@ -151,6 +152,19 @@ async def test_the_audit_trail_shows_who_created_each_organization(
     blocks = [e for e in events if e.action == "organization.block"]
     assert [e.actor_label for e in blocks] == ["Amelia Clarke <admin@adatum.example>"]
     assert any(e.action == "platform.created" for e in events)
+
+
+async def test_the_demo_lists_a_duplicate_to_merge(cli: Cli, database: Database) -> None:
+    await cli("demo", "load")
+
+    async with database.transaction(write=False) as session:
+        proposals = list((await session.execute(sa.select(MatchProposal))).scalars())
+        names = {o.id: o.legal_name for o in await organizations(database)}
+    assert [
+        ({names[p.organization_id], names[p.other_organization_id or p.organization_id]},
+         sorted(e["rule"] for e in p.evidence), p.status.value)
+        for p in proposals
+    ] == [({"Contoso Retail A/S", "Contoso Retail"}, ["domain", "name"], "open")]  # fmt: skip
 
 
 async def test_demo_data_is_never_loaded_in_production(cli: Cli, database: Database) -> None:

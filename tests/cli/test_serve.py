@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from tenantry.bootstrap import find_platform
 from tenantry.cli import app
 from tenantry.db import Database
-from tenantry.demo.data import CUSTOMERS, PLATFORM_NAME, RESELLERS
+from tenantry.demo.data import CUSTOMERS, DUPLICATES, PLATFORM_NAME, RESELLERS
 from tenantry.identity.service import issue_api_token
 from tenantry.models import Role
 from tenantry.server import optional_module
@@ -171,7 +171,7 @@ async def test_serve_answers_health_checks_lists_the_demo_and_logs_json_lines(
 
     assert health.json()["checks"]["database"] == "ok"
     assert sorted(names) == sorted(
-        [PLATFORM_NAME, *(o.legal_name for o in (*RESELLERS, *CUSTOMERS))]
+        [PLATFORM_NAME, *(o.legal_name for o in (*RESELLERS, *CUSTOMERS, *DUPLICATES))]
     )
     assert ping.json() == {"status": "ok"}
     assert exit_code == 0

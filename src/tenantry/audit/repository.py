@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.models import AuditEvent, Organization
+from tenantry.models import AuditEvent, Organization, OrganizationRedirect
 from tenantry.pagination import aware_datetime, decode_cursor, encode_cursor
 from tenantry.security import Actor, organization_scope
 
@@ -32,10 +32,22 @@ async def page(
     organizations in their scope."""
     query = select(AuditEvent).where(AuditEvent.platform_id == actor.platform_id)
     if not actor.is_platform:
+        # And the events of organizations merged into one they see (their history is kept).
         visible = select(Organization.id).where(organization_scope(actor))
-        query = query.where(AuditEvent.organization_id.in_(visible))
+        merged = select(OrganizationRedirect.from_id).where(OrganizationRedirect.to_id.in_(visible))
+        query = query.where(
+            or_(AuditEvent.organization_id.in_(visible), AuditEvent.organization_id.in_(merged))
+        )
     if filters.organization_id:
-        query = query.where(AuditEvent.organization_id == filters.organization_id)
+        merged_into = select(OrganizationRedirect.from_id).where(
+            OrganizationRedirect.to_id == filters.organization_id
+        )
+        query = query.where(
+            or_(
+                AuditEvent.organization_id == filters.organization_id,
+                AuditEvent.organization_id.in_(merged_into),
+            )
+        )
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.actor:  # the person, or the customer they acted for

@@ -1,4 +1,5 @@
-"""The demo data set: a distributor, three resellers, 25 customers and a login for every role.
+"""The demo data set: a distributor, three resellers, 25 customers (and a duplicate of one to
+merge) and a login for every role.
 
 Every value passes the same validation as the API (VAT IDs with valid check digits, E.164 phones,
 postal codes in the country's format). Domains and email addresses use the reserved ``.example``
@@ -58,10 +59,12 @@ class DemoOrganization:
     reseller: str | None = None
     status: Status = "active"
     status_reason: str | None = None
+    # The domain when it is not ``<key>.example`` (a duplicate shares another's).
+    own_domain: str | None = None
 
     @property
     def domain(self) -> str:
-        return f"{self.key}.example"
+        return self.own_domain or f"{self.key}.example"
 
     @property
     def contact_email(self) -> str:
@@ -173,6 +176,14 @@ CUSTOMERS = (
        "Enterprise"),
 )  # fmt: skip
 
+# Made by hand before the sync, a second record of Contoso Retail A/S (same domain, the name
+# without its legal form): the demo loader lists the pair as a match to merge (docs/merging.md).
+DUPLICATES = (
+    _O("contosoretail", "Contoso Retail", "DK", "Copenhagen", "Vesterbrogade 10", "1620", None,
+       "+4533123456", "Carla Nielsen", "DKK", "retail", reseller="fabrikam",
+       own_domain="contoso.example"),
+)  # fmt: skip
+
 LOGINS = (
     DemoLogin("admin@northwind.example", "Nadia Holm", Role.PLATFORM_ADMIN, "platform"),
     DemoLogin("staff@northwind.example", "Oskar Lund", Role.PLATFORM_STAFF, "platform"),
@@ -212,6 +223,11 @@ TENANTS = (
     # Linked: served by the distributor through Fabrikam, the tracker's complete example.
     DemoTenant("contoso", uuid.UUID("73d2fda7-083f-49a7-8ef3-10edfa3ec7ad"),
                "contosoretail.onmicrosoft.com", "contoso.example", linked=True),
+    # Served through Fabrikam in Partner Center as "Alpine Ski House A/S", but no organization
+    # holds the tenant: the sync proposes it for Alpine Ski House ApS (same domain, the name
+    # without its legal form) instead of creating a second organization.
+    DemoTenant("alpineskihouse", uuid.UUID("192f7587-5ea6-4cde-add3-4a2eb94d304e"),
+               "alpineskihouse.onmicrosoft.com", "alpineskihouse.example", linked=False),
 )  # fmt: skip
 PROSPECT = TENANTS[0]
 
@@ -219,4 +235,4 @@ PROSPECT = TENANTS[0]
 def organization_name(key: str) -> str:
     if key == "platform":
         return PLATFORM_NAME
-    return next(o.legal_name for o in (*RESELLERS, *CUSTOMERS) if o.key == key)
+    return next(o.legal_name for o in (*RESELLERS, *CUSTOMERS, *DUPLICATES) if o.key == key)

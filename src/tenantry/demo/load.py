@@ -28,6 +28,7 @@ from tenantry.organizations.schemas import (
     SegmentCreate,
 )
 from tenantry.security import Actor
+from tenantry.sync.matching import find_duplicate_organizations
 from tenantry.tenants.linking import TenantFacts, link_tenant
 
 ADMIN_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.RESELLER_ADMIN, Role.CUSTOMER_ADMIN})
@@ -72,7 +73,7 @@ async def load(database: Database) -> LoadResult:
         return LoadResult(
             created=True,
             resellers=len(data.RESELLERS),
-            customers=len(data.CUSTOMERS),
+            customers=len(data.CUSTOMERS) + len(data.DUPLICATES),
             logins=len(data.LOGINS),
         )
 
@@ -135,6 +136,15 @@ class _Loader:
                 )
             await self._people(customer.key, added_by=creator)
         await self._tenants()
+        await self._duplicates()
+
+    async def _duplicates(self) -> None:
+        """Second records made by hand (their seller confirms the warning), then listed as
+        matches to merge, as staff would find them with "Look for duplicate organizations"."""
+        for item in data.DUPLICATES:
+            seller = item.reseller or "platform"
+            await self._organization(item, "customer", self.admins[seller], confirm=True)
+        await find_duplicate_organizations(self.session, self.admins["platform"])
 
     async def _tenants(self) -> None:
         """The linked demo tenants are linked, entered by their reseller's admin."""
@@ -160,7 +170,9 @@ class _Loader:
                 LinkMethod.ENTERED,
             )
 
-    async def _organization(self, item: DemoOrganization, kind: str, actor: Actor) -> Organization:
+    async def _organization(
+        self, item: DemoOrganization, kind: str, actor: Actor, *, confirm: bool = False
+    ) -> Organization:
         properties: dict[str, str] = {}
         if kind == "customer":
             seller = item.reseller or "platform"
@@ -192,6 +204,7 @@ class _Loader:
                 "custom_properties": properties,
                 "mpn_id": item.mpn_id,
                 "approve": item.status != "pending",
+                "confirm_duplicate": confirm,
             }
         )
         organization = await service.create(self.session, actor, payload)

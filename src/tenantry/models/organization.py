@@ -7,11 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
 from tenantry.models.identity import SignInRequirement
+from tenantry.models.name_key import company_name_key
 from tenantry.models.sync_source import OrganizationSource
 
 
@@ -51,6 +53,10 @@ class Organization(IdMixin, TimestampMixin, Base):
         UniqueConstraint("platform_id", "tenant_id"),
         Index("ix_organizations_platform_parent", "platform_id", "parent_id"),
         Index("ix_organizations_platform_legal_name", "platform_id", "legal_name"),
+        Index("ix_organizations_platform_name_key", "platform_id", "name_key"),
+        Index(
+            "ix_organizations_platform_registration_number", "platform_id", "registration_number"
+        ),
     )
 
     kind: Mapped[OrganizationKind] = mapped_column(enum_type(OrganizationKind, 16))
@@ -68,6 +74,9 @@ class Organization(IdMixin, TimestampMixin, Base):
     status_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
     legal_name: Mapped[str] = mapped_column(String(200))
+    # The legal name reduced for matching (models.name_key), kept on every write: duplicates
+    # and Partner Center customers are found by it through an index.
+    name_key: Mapped[str | None] = mapped_column(String(200), default=None)
     display_name: Mapped[str] = mapped_column(String(200))
     registration_number: Mapped[str | None] = mapped_column(String(64), default=None)
     vat_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -137,6 +146,14 @@ class Organization(IdMixin, TimestampMixin, Base):
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+
+@event.listens_for(Organization, "before_insert")
+@event.listens_for(Organization, "before_update")
+def _keep_name_key(
+    _mapper: Mapper[Organization], _connection: Connection, target: Organization
+) -> None:
+    target.name_key = company_name_key(target.legal_name)
 
 
 class Segment(IdMixin, TimestampMixin, Base):

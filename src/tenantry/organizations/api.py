@@ -6,14 +6,16 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
 from tenantry.deps import CurrentActor, DbSession
+from tenantry.errors import NotFound
 from tenantry.models import MicrosoftTenant, Organization, OrganizationKind, OrganizationStatus
 from tenantry.organizations import lifecycle, platform, repository, service, sign_in_requirement
 from tenantry.organizations.lifecycle import Transition
+from tenantry.organizations.merge import redirects
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
     CustomPropertyCreate,
@@ -148,13 +150,23 @@ async def create_organization(
 
 
 @router.get(
-    "/organizations/{organization_id}", summary="One organization (its ETag is its version)"
+    "/organizations/{organization_id}",
+    summary="One organization (its ETag is its version)",
+    description="The id of an organization merged into another answers 308 with the kept "
+    "organization's address in Location (when you may see it; 404 otherwise).",
+    responses={308: {"description": "Merged into the organization at Location"}},
 )
 async def get_organization(
     organization_id: uuid.UUID, session: DbSession, actor: CurrentActor, response: Response
 ) -> OrganizationRead:
     require(actor, Permission.ORGANIZATION_READ)
-    organization = await repository.get(session, actor, organization_id)
+    try:
+        organization = await repository.get(session, actor, organization_id)
+    except NotFound:
+        kept = await redirects.kept_for(session, actor, organization_id)
+        if kept is None:
+            raise
+        return RedirectResponse(f"/api/v1/organizations/{kept}", status_code=308)  # type: ignore[return-value]
     return await _read_with_tenant(session, organization, response)
 
 

@@ -68,7 +68,7 @@ def compact(number: str) -> str:
     return re.sub(r"[\s.\-/]", "", number).upper()
 
 
-def _compact_column(column: InstrumentedAttribute[str | None]) -> ColumnElement[str]:
+def compact_column(column: InstrumentedAttribute[str | None]) -> ColumnElement[str]:
     expression: Any = column
     for character in _PUNCTUATION:
         expression = func.replace(expression, character, "")
@@ -91,13 +91,13 @@ def _conditions(candidate: Candidate) -> list[tuple[str, str, ColumnElement[bool
         found.append(("domain", domain, func.lower(Organization.domain) == domain))
     same_country = Organization.address_country == country
     if candidate.registration_number and (number := compact(candidate.registration_number)):
-        same_number = _compact_column(Organization.registration_number) == number
+        same_number = compact_column(Organization.registration_number) == number
         found.append(
             ("registration_number", candidate.registration_number, same_country & same_number)
         )
     if candidate.vat_id and compact(candidate.vat_id):
         forms = vat_forms(candidate.vat_id, country)
-        same_vat = _compact_column(Organization.vat_id).in_(sorted(forms))
+        same_vat = compact_column(Organization.vat_id).in_(sorted(forms))
         found.append(("vat_id", candidate.vat_id, same_country & same_vat))
     if candidate.tenant_id is not None:
         same_tenant = Organization.tenant_id == candidate.tenant_id

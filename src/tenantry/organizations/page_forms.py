@@ -79,6 +79,8 @@ DONE = {
     "basic": "The basic details are saved.",
     "on_behalf_ended": "You no longer act for this customer.",
     "sign_in_requirement": "The sign-in requirement is saved.",
+    "merged": "The organizations are merged into this one.",
+    "merged_away": "The organization you opened was merged into this one.",
 }
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import DbSession
-from tenantry.errors import PreconditionFailed, TenantryError, ValidationFailed
+from tenantry.errors import NotFound, PreconditionFailed, TenantryError, ValidationFailed
 from tenantry.identity.on_behalf import service as on_behalf
 from tenantry.identity.sign_in import requirements
 from tenantry.models import Organization, OrganizationKind, OrganizationStatus, User
@@ -25,6 +25,7 @@ from tenantry.organizations import page_forms as forms
 from tenantry.organizations.duplicate_guard import PossibleDuplicate
 from tenantry.organizations.duplicates import SIGN_NAMES
 from tenantry.organizations.lifecycle import Transition
+from tenantry.organizations.merge import redirects
 from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
     OrganizationCreate,
@@ -266,7 +267,14 @@ async def _detail_page(
 async def organization_detail(
     organization_id: uuid.UUID, request: Request, session: DbSession, actor: PageActor
 ) -> Response:
-    return await _detail_page(request, session, actor, organization_id)
+    """An organization's page; a merged-away one's address leads to the one it was merged into."""
+    try:
+        return await _detail_page(request, session, actor, organization_id)
+    except NotFound:
+        kept = await redirects.kept_for(session, actor, organization_id)
+        if kept is None:
+            raise
+        return redirect(f"/organizations/{kept}?done=merged_away")
 
 
 async def _edit(

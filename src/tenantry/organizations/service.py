@@ -31,7 +31,9 @@ from tenantry.resellers.service import SaveCheck, check_on_save
 from tenantry.security import Actor, Permission, manages, require
 
 AUDITED_COLUMNS = tuple(
-    c.key for c in inspect(Organization).column_attrs if c.key not in {"updated_at", "created_at"}
+    c.key
+    for c in inspect(Organization).column_attrs
+    if c.key not in {"updated_at", "created_at", "name_key"}
 )
 
 

@@ -153,7 +153,8 @@ async def _apply(
         else None
     )
     if organization is None:
-        if await matching.propose_for_account(session, account):
+        await matching.propose_for_account(session, account)
+        if await matching.open_proposals(session, account):
             ctx.tally.add("matched")
             return
         reseller = await _reseller_of(session, ctx.platform_id, account.reseller_tenant_id)

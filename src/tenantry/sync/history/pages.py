@@ -91,5 +91,7 @@ async def run_page(
 @router.post(f"{PATH}/now")
 async def sync_now(request: Request, session: DbSession, actor: PageActor) -> Response:
     """Sync the whole platform (platform staff) or the caller's reseller (its admins)."""
-    run, joined = await manual.sync_now(session, actor)
-    return redirect(f"{PATH}/runs/{run.id}?done={'joined' if joined else 'queued'}")
+    # Back to the list, which shows the run: a reseller's request may join a platform run
+    # that is not started yet, which its staff cannot open.
+    _, joined = await manual.sync_now(session, actor)
+    return redirect(f"{PATH}?done={'joined' if joined else 'queued'}")

@@ -59,11 +59,11 @@ async def some_accounts(database: Database, world: World) -> dict[str, uuid.UUID
         await add_account(session, platform, company_name="Alpha Reseller In PC",
                           kind=PartnerCenterAccountKind.RESELLER, tenant_id=reseller.tenant_id,
                           organization_id=reseller.id)  # fmt: skip
-        session.add(
-            MatchProposal(platform_id=platform, organization_id=customer.id,
-                          account_id=ids["tailspin"], pair_key=f"{customer.id}:{ids['tailspin']}",
-                          evidence=[], status=MatchStatus.OPEN)  # fmt: skip
-        )
+        proposal = MatchProposal(
+            platform_id=platform, organization_id=customer.id, account_id=ids["tailspin"],
+            pair_key=f"{customer.id}:{ids['tailspin']}", evidence=[], status=MatchStatus.OPEN,
+        )  # fmt: skip
+        session.add(proposal)
         return ids
 
 

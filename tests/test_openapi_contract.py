@@ -113,6 +113,9 @@ class KnownIds:
                 targets = [self.choosing]
             elif path.endswith(("/service-details/verify", "/service-details/email")):
                 targets = [self.awaiting]
+            elif path.endswith("/bill-to/take"):
+                # A's customer is the one a Partner Center customer holds (its bill-to differs).
+                targets = self.organizations[:1]
             elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
                 # The examples name a customer's role: a role exists only in its kind. GDAP is
                 # asked of a customer (its tenant is linked).

@@ -42,6 +42,7 @@ class LiveServer:
     url: str
     world: World
     admin_email: str  # a platform admin of the seeded platform
+    database_url: str = ""  # the server's database, for a test to put rows in it
 
 
 async def _seed(settings: Settings) -> tuple[World, str]:
@@ -105,7 +106,9 @@ async def live_server(
     thread.start()
     try:
         await _wait_until_ready(url, thread)
-        yield LiveServer(url=url, world=world, admin_email=admin_email)
+        yield LiveServer(
+            url=url, world=world, admin_email=admin_email, database_url=settings.database_url
+        )
     finally:
         server.should_exit = True
         await asyncio.to_thread(thread.join, 10)

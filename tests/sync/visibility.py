@@ -9,16 +9,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.db import Database
 from tenantry.models import (
     Organization,
     PartnerCenterAccount,
     PartnerCenterAccountKind,
     SyncRun,
+    SyncRunError,
     SyncRunStatus,
     SyncScope,
     SyncTrigger,
     utcnow,
 )
+from tenantry.settings import Settings
+from tests.factories import World
 
 
 def profile_of(organization: Organization, **address: Any) -> dict[str, Any]:
@@ -103,3 +107,25 @@ async def add_run(
     session.add(run)
     await session.flush()
     return run
+
+
+async def seed_what_staff_see(database_url: str, world: World) -> None:
+    """In a live server's database: a finished run with an error, a Partner Center customer no
+    organization holds (its bill-to incomplete), and A's customer held by one whose bill-to
+    differs."""
+    database = Database(Settings(environment="test", database_url=database_url))
+    try:
+        async with database.transaction() as session:
+            customer = await session.get_one(Organization, world.customer_a.id)
+            run = await add_run(session, customer.platform_id, created=1, failed=1, calls_made=9)
+            error = SyncRunError(
+                run_id=run.id, tenant_id=uuid.uuid4(), company_name="Woodgrove Bank",
+                code="forbidden", message="Partner Center answered 403", occurred_at=utcnow(),
+            )  # fmt: skip
+            session.add(error)
+            await add_account(session, customer.platform_id, company_name="Woodgrove Bank",
+                              profile=profile_of(customer, postalCode=""))  # fmt: skip
+            await add_account(session, customer.platform_id, organization=customer,
+                              profile=profile_of(customer, city="Aarhus"))  # fmt: skip
+    finally:
+        await database.dispose()

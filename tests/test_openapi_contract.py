@@ -49,6 +49,7 @@ from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
 from tests.resellers.fakes import KnownPartnerIds
 from tests.sync.factories import finished_reseller_run, make_account, proposed_twin
+from tests.sync.visibility import add_account, profile_of
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 from tests.tenants.stand_in import PartnerCenterStandIn
@@ -123,6 +124,9 @@ class KnownIds:
                 targets = [self.awaiting]
             elif path.endswith("/merge"):
                 targets = [self.merging[0]]
+            elif path.endswith("/bill-to/take"):
+                # A's customer is the one a Partner Center customer holds (its bill-to differs).
+                targets = self.organizations[:1]
             elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
                 # The examples name a customer's role: a role exists only in its kind. GDAP is
                 # asked of a customer (its tenant is linked).
@@ -276,6 +280,17 @@ async def merging(database: Database, world: World) -> tuple[str, str, str, str]
 
 
 @pytest.fixture
+async def partner_center_account(database: Database, world: World) -> str:
+    """A's customer is held by a Partner Center customer whose bill-to differs in its address,
+    so the bill-to routes have differences to show and to take."""
+    async with database.transaction() as session:
+        customer = await session.get_one(Organization, world.customer_a.id)
+        profile = profile_of(customer, city="Aarhus", postalCode="8000", addressLine1="Bygade 2")
+        row = await add_account(session, world.platform.id, organization=customer, profile=profile)
+        return str(row.id)
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -285,7 +300,7 @@ def answers() -> dict[str, set[int]]:
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
     answers: dict[str, set[int]], awaiting_authorization: str, gdap: str, sync_run: str,
-    merging: tuple[str, str, str, str],
+    merging: tuple[str, str, str, str], partner_center_account: str,
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""

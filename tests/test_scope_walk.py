@@ -21,12 +21,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tenantry.db import Database
-from tenantry.models import AuditEvent, OrganizationKind, Role
+from tenantry.models import AuditEvent, Organization, OrganizationKind, Role
 from tenantry.security import ROLE_PERMISSIONS, Permission
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
 from tests.sync.factories import finished_reseller_run, proposed_twin
+from tests.sync.visibility import add_account, profile_of
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 
@@ -110,6 +111,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{ORGANIZATION}/merge"): lambda t: {"merge_id": str(t.ids["organization_id"])},
     ("POST", f"{MATCH}/link"): no_body,
     ("POST", f"{MATCH}/dismiss"): no_body,
+    ("GET", f"{ORGANIZATION}/bill-to"): no_body,
+    ("POST", f"{ORGANIZATION}/bill-to/take"): lambda t: {"fields": ["address.city"]},
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(
@@ -230,6 +233,10 @@ async def audit_count(database: Database) -> int:
 @pytest.fixture
 async def people(database: Database, world: World) -> WorldPeople:
     made = await make_people(database, world)
+    async with database.transaction() as session:  # A's customer has a bill-to to take
+        customer = await session.get_one(Organization, world.customer_a.id)
+        profile = profile_of(customer, city="Aarhus")
+        await add_account(session, world.platform.id, organization=customer, profile=profile)
     return WorldPeople(
         **{f.name: getattr(made, f.name) for f in fields(made)},
         gdap_relationship_id=await linked_with_gdap(database, world),

@@ -40,8 +40,12 @@ from tenantry.resellers import api as resellers_api
 from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
 from tenantry.sync import api as sync_api
+from tenantry.sync.history import pages as sync_history_pages
 from tenantry.sync.matches import api as matches_api
 from tenantry.sync.matches import pages as matches_pages
+from tenantry.sync.organizations import api as sync_organizations_api
+from tenantry.sync.organizations import pages as sync_organizations_pages
+from tenantry.sync.unlinked import pages as sync_unlinked_pages
 from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
 from tenantry.tenants.gdap import api as gdap_api
@@ -116,6 +120,7 @@ def create_app(
     app.include_router(sync_api.router)
     app.include_router(merge_api.router)
     app.include_router(matches_api.router)
+    app.include_router(sync_organizations_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -129,6 +134,7 @@ def create_app(
     app.include_router(gdap_pages.router)
     # Before organizations' pages, whose /organizations/{id} would take /organizations/merge.
     app.include_router(merge_pages.router)
+    app.include_router(sync_organizations_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)
@@ -138,4 +144,6 @@ def create_app(
     app.include_router(resellers_pages.router)
     app.include_router(onboarding_pages.router)
     app.include_router(matches_pages.router)
+    app.include_router(sync_history_pages.router)
+    app.include_router(sync_unlinked_pages.router)
     return app

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import Forbidden
-from tenantry.models import Organization, OrganizationKind, Role
+from tenantry.models import Organization, OrganizationKind, PartnerCenterAccount, Role
 
 
 class Permission(enum.StrEnum):
@@ -208,6 +208,33 @@ async def organization_names(
         )
     )
     return {row[0]: row[1] for row in rows}
+
+
+def partner_center_account_scope(actor: Actor) -> ColumnElement[bool]:
+    """The Partner Center accounts (as the sync read them) this actor may see: platform staff
+    every one of the platform, a reseller those of its own customers (``reseller_tenant_id`` is
+    its partner tenant), a customer none."""
+    same_platform = PartnerCenterAccount.platform_id == actor.platform_id
+    if actor.organization_kind is OrganizationKind.PLATFORM:
+        return same_platform
+    if actor.organization_kind is OrganizationKind.RESELLER:
+        own_tenant = (
+            select(Organization.tenant_id)
+            .where(Organization.id == actor.organization_id)
+            .scalar_subquery()
+        )
+        return and_(same_platform, PartnerCenterAccount.reseller_tenant_id == own_tenant)
+    return false()
+
+
+def unlinked_partner_center_accounts(actor: Actor) -> ColumnElement[bool]:
+    """Accounts of the actor's scope that Partner Center still lists and no organization holds
+    (the sync history's list, and the count in the staff menu)."""
+    return and_(
+        partner_center_account_scope(actor),
+        PartnerCenterAccount.organization_id.is_(None),
+        PartnerCenterAccount.gone_at.is_(None),
+    )
 
 
 def manages(actor: Actor, organization: Organization) -> bool:

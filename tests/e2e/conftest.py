@@ -43,6 +43,7 @@ class LiveServer:
     world: World
     admin_email: str  # a platform admin of the seeded platform
     settings: Settings | None = None  # the server's, for tests that seed more
+    database_url: str = ""  # the server's database, for a test to put rows in it
 
 
 async def _seed(settings: Settings) -> tuple[World, str]:
@@ -106,7 +107,13 @@ async def live_server(
     thread.start()
     try:
         await _wait_until_ready(url, thread)
-        yield LiveServer(url=url, world=world, admin_email=admin_email, settings=settings)
+        yield LiveServer(
+            url=url,
+            world=world,
+            admin_email=admin_email,
+            settings=settings,
+            database_url=settings.database_url,
+        )
     finally:
         server.should_exit = True
         await asyncio.to_thread(thread.join, 10)

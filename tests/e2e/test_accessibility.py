@@ -18,6 +18,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_journeys import sign_in
+from tests.sync.visibility import seed_what_staff_see
 
 pytestmark = pytest.mark.browser
 
@@ -112,6 +113,13 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await checker.check("audit log")
     await page.goto("/partner-center/events")
     await checker.check("partner center events")
+    for path, name in (
+        ("/sync", "sync history"),
+        ("/sync/unlinked", "partner center customers no organization holds"),
+        (f"/organizations/{live.world.customer_a.organization.id}/sync", "partner center sync"),
+    ):
+        await page.goto(path)
+        await checker.check(name)
     await page.goto("/no-such-page")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     await checker.check("404")
@@ -135,6 +143,7 @@ async def test_the_main_pages_pass_axe_and_fit_the_screen(
 ) -> None:
     axe_source = AXE_JS.read_text(encoding="utf-8")
     problems: list[str] = []
+    await seed_what_staff_see(live_server.database_url, live_server.world)
     for width in WIDTHS:
         context = await browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": 800}

@@ -175,7 +175,9 @@ async def get_organization(
     summary="Edit the profile and, with the seller's rights, the basic details",
     description="Send the ETag you read as If-Match; a stale one is answered 412. Industry is "
     "fixed. A new tenant_id must be a customer of the platform in Partner Center; a new mpn_id "
-    "of a reseller must pass the MPN ID check (see POST).",
+    "of a reseller must pass the MPN ID check (see POST). Address and primary contact changes "
+    "stay in Tenantry: they do not change Microsoft's bill-to (update it in Partner Center; "
+    "resellers ask their distributor); GET .../bill-to shows where the two differ.",
     responses=UNAVAILABLE,
 )
 async def update_organization(

@@ -27,6 +27,12 @@ NO_POSTAL_CODE = frozenset(
      "MO", "MR", "MW", "NR", "QA", "RW", "SB", "SC", "SL", "SR", "SY", "TD", "TG", "TK", "TL",
      "TO", "TV", "UG", "VU", "YE", "ZW"}
 )  # fmt: skip
+# Countries where Microsoft requires a phone number in a customer's address (Partner Center
+# error 600051 when creating a customer).
+PHONE_REQUIRED = frozenset(
+    {"AM", "AZ", "BY", "HU", "KZ", "KG", "MD", "RU", "TJ", "UZ", "UA", "IN", "BR", "ZA", "PL",
+     "AE", "SA", "TR", "TH", "VN", "MM", "IQ", "SS", "VE"}
+)  # fmt: skip
 POSTAL_CODE_PATTERNS: dict[str, str] = {
     "US": r"\d{5}(-\d{4})?",
     "CA": r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d",

@@ -20,19 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.models import Organization, PartnerCenterAccount, PartnerCenterAccountKind
 from tenantry.partnercenter.models.customers import BillingProfile, Customer, PartnerRelationship
+from tenantry.sync import billto
 
 CUSTOMER = PartnerCenterAccountKind.CUSTOMER
 RESELLER = PartnerCenterAccountKind.RESELLER
-# The bill-to an order needs (docs/sync.md); what is empty is listed on the account.
-REQUIRED_BILLING = {
-    "companyName": ("companyName",),
-    "email": ("email",),
-    "firstName": ("firstName",),
-    "lastName": ("lastName",),
-    "addressLine1": ("defaultAddress", "addressLine1"),
-    "city": ("defaultAddress", "city"),
-    "country": ("defaultAddress", "country"),
-}
 
 
 def tenant_of(customer: Customer) -> uuid.UUID | None:
@@ -95,15 +86,9 @@ def billing_of(profile: BillingProfile) -> dict[str, Any]:
 
 
 def missing_billing(billing: dict[str, Any] | None) -> list[str]:
-    """The bill-to fields an order needs that the profile leaves empty."""
-    missing = []
-    for name, path in REQUIRED_BILLING.items():
-        value: Any = billing or {}
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if not (isinstance(value, str) and value.strip()):
-            missing.append(name)
-    return missing
+    """The bill-to fields an order needs that the profile leaves empty (the rules of
+    :func:`tenantry.sync.billto.missing_bill_to`, which the pages show)."""
+    return billto.missing_bill_to(billing or {})
 
 
 async def accounts_by_tenant(

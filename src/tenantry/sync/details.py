@@ -35,8 +35,8 @@ from tenantry.partnercenter.errors import PartnerCenterError
 from tenantry.partnercenter.models.subscriptions import Subscription
 from tenantry.sync import accounts, matching
 from tenantry.sync.context import RunContext, error_row
+from tenantry.sync.holders import billing_changes, create_customer
 from tenantry.sync.listing import PAGE_ROUNDS, TRANSIENT, platform_of
-from tenantry.sync.organizations import billing_changes, create_customer
 
 BATCH = 100
 

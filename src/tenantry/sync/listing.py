@@ -36,7 +36,7 @@ from tenantry.partnercenter.models.base import SeekResourceCollection
 from tenantry.partnercenter.models.customers import Customer
 from tenantry.sync import accounts, audit_records
 from tenantry.sync.context import RunContext
-from tenantry.sync.organizations import ensure_reseller
+from tenantry.sync.holders import ensure_reseller
 
 Page = SeekResourceCollection[Customer]
 Fetch = Callable[[str | None], Awaitable[Page]]

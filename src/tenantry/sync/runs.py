@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
@@ -25,8 +26,11 @@ async def cursor_for_update(session: AsyncSession, platform_id: uuid.UUID) -> Sy
     query = select(SyncCursor).where(SyncCursor.platform_id == platform_id).with_for_update()
     cursor = (await session.execute(query)).scalar_one_or_none()
     if cursor is None:
-        async with session.begin_nested():
-            session.add(SyncCursor(platform_id=platform_id))
+        try:
+            async with session.begin_nested():
+                session.add(SyncCursor(platform_id=platform_id))
+        except IntegrityError:
+            pass  # another request created it at the same moment: take theirs, locked
         cursor = (await session.execute(query)).scalar_one()
     return cursor
 

@@ -98,6 +98,7 @@ def render(
         "unverified_email": getattr(state, "unverified_email", None),
         "organization_pending": getattr(state, "organization_pending", None),
         "pending_approvals": getattr(state, "pending_approvals", None),
+        "unlinked_accounts": getattr(state, "unlinked_accounts", None),
         # Every page answering with an error status (a refused form, a missing page) starts its
         # title with "Error: ", so screen reader users hear it first.
         "failed": status_code >= 400,

@@ -15,8 +15,20 @@ from sqlalchemy import func, select
 
 from tenantry import deps
 from tenantry.errors import Forbidden, Unauthorized
-from tenantry.models import AuthSession, Organization, OrganizationKind, OrganizationStatus, User
-from tenantry.security import Actor, Permission, organization_scope
+from tenantry.models import (
+    AuthSession,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    PartnerCenterAccount,
+    User,
+)
+from tenantry.security import (
+    Actor,
+    Permission,
+    organization_scope,
+    unlinked_partner_center_accounts,
+)
 from tenantry.web.forms import tokens_match
 
 
@@ -61,6 +73,14 @@ async def note_page_viewer(
                     organization_scope(actor),
                     Organization.status == OrganizationStatus.PENDING_APPROVAL,
                 )
+            )
+        if actor.organization_kind is not OrganizationKind.CUSTOMER and actor.can(
+            Permission.SYNC_READ
+        ):
+            request.state.unlinked_accounts = await session.scalar(
+                select(func.count())
+                .select_from(PartnerCenterAccount)
+                .where(unlinked_partner_center_accounts(actor))
             )
     if user is not None and user.email_verified_at is None:
         request.state.unverified_email = user.email

@@ -45,6 +45,7 @@ from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
 from tests.resellers.fakes import KnownPartnerIds
+from tests.sync.factories import finished_reseller_run
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 from tests.tenants.stand_in import PartnerCenterStandIn
@@ -99,6 +100,7 @@ class KnownIds:
     choosing: str
     awaiting: str
     gdap_relationships: list[str]
+    sync_runs: list[str]
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -125,6 +127,8 @@ class KnownIds:
             pairs = [{"organization_id": o, "invitation_id": i} for o, i in self.invitations]
         elif names == {"gdap_relationship_id"}:
             pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
+        elif names == {"sync_run_id"}:
+            pairs = [{"sync_run_id": r} for r in self.sync_runs]
         else:
             return st.just(generated)
         return st.sampled_from([generated, *pairs, *pairs])
@@ -134,11 +138,13 @@ class KnownIds:
         tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
         return {
             *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
-            *invitations, *self.gdap_relationships,
+            *invitations, *self.gdap_relationships, *self.sync_runs,
         }  # fmt: skip
 
 
-def known_ids(world: World, people: People, pending: str, awaiting: str, gdap: str) -> KnownIds:
+def known_ids(
+    world: World, people: People, pending: str, awaiting: str, gdap: str, sync_run: str
+) -> KnownIds:
     customer, reseller = str(world.customer_a.id), str(world.reseller_a.id)
     return KnownIds(
         organizations=[
@@ -159,6 +165,7 @@ def known_ids(world: World, people: People, pending: str, awaiting: str, gdap: s
         ],
         invitations=[(reseller, str(people.reseller_invitation.id))],
         gdap_relationships=[gdap],
+        sync_runs=[sync_run],
     )
 
 
@@ -229,6 +236,12 @@ async def gdap(database: Database, world: World) -> str:
 
 
 @pytest.fixture
+async def sync_run(database: Database, world: World) -> str:
+    """A finished sync of reseller A, which both callers may read."""
+    return str(await finished_reseller_run(database, world))
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -237,7 +250,7 @@ def answers() -> dict[str, set[int]]:
 @pytest.fixture
 def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
-    answers: dict[str, set[int]], awaiting_authorization: str, gdap: str,
+    answers: dict[str, set[int]], awaiting_authorization: str, gdap: str, sync_run: str,
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
@@ -250,7 +263,7 @@ def api_schema(
     app.dependency_overrides[gdap_graph] = lambda: AcceptingGdap()
     token = world.platform.token if caller == "platform_admin" else world.reseller_a.token
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
-    known = known_ids(world, people, pending, awaiting_authorization, gdap)
+    known = known_ids(world, people, pending, awaiting_authorization, gdap, sync_run)
     schema.real_ids = known.all()  # type: ignore[attr-defined]
 
     @schema.hook

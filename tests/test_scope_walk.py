@@ -26,6 +26,7 @@ from tenantry.security import ROLE_PERMISSIONS, Permission
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
+from tests.sync.factories import finished_reseller_run
 from tests.tenants.gdap.factories import linked_with_gdap
 from tests.tenants.gdap.fakes import AcceptingGdap
 
@@ -35,6 +36,7 @@ MEMBER = f"{ORGANIZATION}/members/{{user_id}}"
 API_TOKEN = f"{ORGANIZATION}/api-tokens/{{token_id}}"
 INVITATION = f"{ORGANIZATION}/invitations/{{invitation_id}}"
 GDAP = "/api/v1/gdap-relationships/{gdap_relationship_id}"
+SYNC_RUN = "/api/v1/sync/runs/{sync_run_id}"
 LOWEST_ROLE = {
     OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
     OrganizationKind.RESELLER: Role.RESELLER_STAFF,
@@ -102,10 +104,18 @@ BODIES: dict[tuple[str, str], Body] = {
     ("GET", GDAP): no_body,
     ("POST", f"{GDAP}/refresh"): no_body,
     ("GET", f"{ORGANIZATION}/onboarding"): no_body,
+    ("GET", SYNC_RUN): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(
-    {"organization_id", "user_id", "token_id", "invitation_id", "gdap_relationship_id"}
+    {
+        "organization_id",
+        "user_id",
+        "token_id",
+        "invitation_id",
+        "gdap_relationship_id",
+        "sync_run_id",
+    }
 )
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
 
@@ -137,10 +147,14 @@ class WorldPeople(People):
     """A's people, and a GDAP relationship of A's customer."""
 
     gdap_relationship_id: uuid.UUID | None = None
+    sync_run_id: uuid.UUID | None = None
 
 
 def targets(world: World, people: WorldPeople) -> list[Target]:
-    gdap = {"gdap_relationship_id": people.gdap_relationship_id}
+    gdap = {
+        "gdap_relationship_id": people.gdap_relationship_id,
+        "sync_run_id": people.sync_run_id,
+    }
     return [
         Target(
             "reseller A",
@@ -210,6 +224,7 @@ async def people(database: Database, world: World) -> WorldPeople:
     return WorldPeople(
         **{f.name: getattr(made, f.name) for f in fields(made)},
         gdap_relationship_id=await linked_with_gdap(database, world),
+        sync_run_id=await finished_reseller_run(database, world),
     )
 
 

@@ -37,6 +37,7 @@ from tenantry.registration import pages as registration_pages
 from tenantry.resellers import api as resellers_api
 from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
+from tenantry.sync import api as sync_api
 from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
 from tenantry.tenants.gdap import api as gdap_api
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(resellers_api.router)
     app.include_router(gdap_api.router)
     app.include_router(onboarding_api.router)
+    app.include_router(sync_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

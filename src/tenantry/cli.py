@@ -17,6 +17,7 @@ import typer
 
 from tenantry.jobs.cli import worker
 from tenantry.partnercenter_events.cli import partner_center_cli
+from tenantry.sync.cli import sync_cli
 
 if TYPE_CHECKING:
     from tenantry.db import Database
@@ -261,6 +262,7 @@ def demo_load() -> None:
 
 app.command("worker")(worker)
 app.add_typer(partner_center_cli, name="partner-center")
+app.add_typer(sync_cli, name="sync")
 
 # Commands from packages a slimmer installation may lack: registered only when present. Their
 # modules import their heavy parts inside the commands too.

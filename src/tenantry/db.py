@@ -7,11 +7,12 @@ whole or not at all.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,6 +73,19 @@ class Database:
         self.engine = make_engine(settings.database_url)
         self.sessionmaker = make_sessionmaker(self.engine)
 
+    @classmethod
+    def of_session(cls, session: AsyncSession) -> Database:
+        """The database ``session`` is bound to, for work that commits in several transactions
+        of its own (a long job committing page by page)."""
+        engine = session.bind
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError("the session is not bound to an AsyncEngine")
+        database = cls.__new__(cls)
+        database.url = engine.url.render_as_string(hide_password=False)
+        database.engine = engine
+        database.sessionmaker = make_sessionmaker(engine)
+        return database
+
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
@@ -91,3 +105,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def serialize(session: AsyncSession, *key: object) -> None:
+    """Make transactions that name the same ``key`` run one after another from here to their end.
+
+    For a check-then-insert that no constraint can guard (two registrations of one domain): the
+    second waits for the first to commit and then sees its row. PostgreSQL takes a
+    transaction-scoped advisory lock; SQLite needs none, its writers take the database's write
+    lock at BEGIN (``Database.transaction``).
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    lock_id = int.from_bytes(digest, "big", signed=True)
+    await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})

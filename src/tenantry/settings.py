@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     partner_center_webhook_certificate_cache_seconds: int = Field(default=3600, ge=0, le=86400)
     partner_center_webhook_register_on_start: bool | None = None
 
+    # Sync with Partner Center (docs/sync.md): the full sync's schedule (cron: minute hour day
+    # month weekday, UTC), how often the audit records are polled, and how many per-customer
+    # calls a run has in flight at once.
+    sync_schedule: str = "0 2 * * *"
+    sync_audit_poll_minutes: int = Field(default=5, ge=1, le=1440)
+    sync_concurrency: int = Field(default=8, ge=1, le=64)
+
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
     # as above) and its well-known app; in production the sign-in is offered only once the client

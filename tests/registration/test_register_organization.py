@@ -3,7 +3,10 @@ and nothing created when it may exist already."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tenantry.db import Database
@@ -241,3 +244,27 @@ async def test_a_person_has_at_most_three_registrations_waiting(
         assert response.status_code == (303 if n < 3 else 409), text_of(response)
     assert "3 organizations you registered are waiting for approval" in text_of(response)
     assert await organizations_named(database, "Fabrikam 3 Ltd") == 0
+
+
+async def test_twenty_people_registering_one_company_at_once_make_one_organization(
+    app: FastAPI, database: Database, world: World,
+) -> None:  # fmt: skip
+    transport = httpx.ASGITransport(app=app)
+    clients = [
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") for _ in range(20)
+    ]
+    try:
+        for number, each in enumerate(clients):
+            signed_up = await sign_up(each, f"person{number}@fabrikam.example")
+            assert signed_up.status_code == 303, text_of(signed_up)
+        answers = await asyncio.gather(*(register_organization(each) for each in clients))
+    finally:
+        for each in clients:
+            await each.aclose()
+
+    assert await organizations_named(database, "Fabrikam ApS") == 1
+    assert sorted(answer.status_code for answer in answers).count(303) == 1
+    refused = [answer for answer in answers if answer.status_code != 303]
+    assert len(refused) == 19
+    for answer in refused:
+        reveals_nothing(answer, "13585628")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
 from tenantry.audit.service import diff, record
+from tenantry.db import serialize
 from tenantry.errors import Conflict, FieldError
 from tenantry.identity.service import add_membership
 from tenantry.models import Organization, OrganizationStatus, Role, User
@@ -135,6 +136,9 @@ async def register(
         ),
         require_properties=False,
     )
+    if data.domain:
+        # Registrations of one domain at once: the later ones wait, then find the first.
+        await serialize(session, "organization-domain", seller.platform_id, data.domain.casefold())
     findings = await duplicates.find(
         session, settings, http, seller.platform_id, candidate_of(data)
     )

@@ -110,6 +110,24 @@ class CustomerOperations(ClientCore):
             auth=APP_USER,
         )
 
+    async def list_customers_of_indirect_reseller_page(
+        self, indirect_reseller_tenant_id: str, *, continuation_token: str | None = None
+    ) -> CustomerPage:
+        """One page of :meth:`iter_customers_of_indirect_reseller` (resumable by token)."""
+        return await self._seek_page(
+            Customer,
+            "list_customers_of_indirect_reseller",
+            self._pc_url("customers"),
+            params={
+                "size": 0,
+                "filter": encode_filter(
+                    CustomerSearchField.INDIRECT_RESELLER, indirect_reseller_tenant_id
+                ),
+            },
+            continuation_token=continuation_token,
+            auth=APP_USER,
+        )
+
     async def get_billing_profile(self, customer_id: str) -> BillingProfile:
         return await self._call(
             BillingProfile,

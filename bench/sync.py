@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from api import POSTGRES_URL, fresh_postgres, free_port
-from onboarding import Served, free_listener, until
+from api import POSTGRES_URL, free_port, fresh_postgres
 from sqlalchemy import select
 
+from onboarding import Served, free_listener, until
 from tenantry import jobs, migrate
 from tenantry.app import create_app
 from tenantry.bootstrap import create_platform

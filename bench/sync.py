@@ -258,6 +258,9 @@ async def bench(customers: int, database_url: str, directory: Path, sandbox_url:
         database = Database(settings)
         platform_id = await create_bench_platform(database)
         app = create_app(settings)
+        # Runs queued from here reach the worker at once, as a request's would (not via the
+        # sweeper).
+        app.state.queue.bind(database)
         attach_consumer(app, settings)
         served = Served(app, app_listener)
         try:

@@ -257,6 +257,14 @@ async def bench(customers: int, database_url: str, directory: Path, sandbox_url:
         distributor = await seed_sandbox(control, customers)
         database = Database(settings)
         platform_id = await create_bench_platform(database)
+        # Before the worker starts: it queues a first sync of a platform that has none at once,
+        # which would otherwise share the machine with the baseline.
+        concurrency = concurrency_of(settings)
+        async with access.configure(settings).client() as client:
+            await client.list_customers_page(size=1)  # the token, fetched before the clock runs
+            baseline, baseline_calls = await fetch_only(client, concurrency)
+        print(f"fetch-only baseline: {baseline:.1f} s, {baseline_calls:,} calls, "
+              f"concurrency {concurrency}")  # fmt: skip
         app = create_app(settings)
         # Runs queued from here reach the worker at once, as a request's would (not via the
         # sweeper).
@@ -267,12 +275,6 @@ async def bench(customers: int, database_url: str, directory: Path, sandbox_url:
             await served.ready("/healthz")
             if await registration.register_in_background(settings) is None:
                 raise SystemExit("the webhook subscription could not be registered")
-            concurrency = concurrency_of(settings)
-            async with access.current().client() as client:
-                await client.list_customers_page(size=1)  # the token, fetched once for both
-                baseline, baseline_calls = await fetch_only(client, concurrency)
-            print(f"fetch-only baseline: {baseline:.1f} s, {baseline_calls:,} calls, "
-                  f"concurrency {concurrency}")  # fmt: skip
             jobs.registry.discover()
             if jobs.registry.handler_for(RUN_JOB) is None:
                 raise SystemExit(
@@ -315,7 +317,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1000, help="customers to seed and sync")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    configure_logging("WARNING", json=False)  # the servers' request logs would bury the figures
+    configure_logging("WARNING", json=False)
+    # A stopped bench stops its sandbox too (the finally below).
+    signal.signal(
+        signal.SIGTERM, lambda _signal, _frame: sys.exit(143)
+    )  # the servers' request logs would bury the figures
     with tempfile.TemporaryDirectory(prefix="tenantry-bench-sync-") as tmp:
         directory = Path(tmp)
         url = database_url(args.database, directory)

@@ -83,7 +83,7 @@ def start_sandbox(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
             [str(TENANTRY), "sandbox", "serve", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a loaded machine imports slowly
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/_sandbox/summary", timeout=5).status_code == 200:

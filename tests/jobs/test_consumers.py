@@ -53,6 +53,8 @@ async def test_every_consumer_knows_the_periodic_jobs_and_only_one_schedules_the
         "periodic_test.tick",
         "periodic_test.marker_tick",
         "periodic_identity.on_behalf_timeouts",
+        "periodic_sync.first",
+        "periodic_sync.audit_poll",
     }
     assert build_consumer(job_queue, threads=1, periodic=True).periodic
 

@@ -69,6 +69,17 @@ OPERATIONS: dict[str, Op] = {
         ),
         app_user=True,
     ),
+    "list_customers_of_indirect_reseller_page": Op(
+        lambda c: c.list_customers_of_indirect_reseller_page("r1"),
+        "GET",
+        "/v1/customers",
+        S("customers-of-indirect-reseller.json"),
+        query=(
+            ("filter", '{"Field":"IndirectReseller","Value":"r1","Operator":"starts_with"}'),
+            ("size", "0"),
+        ),
+        app_user=True,
+    ),
     "get_billing_profile": Op(
         lambda c: c.get_billing_profile("c1"),
         "GET",

@@ -62,7 +62,7 @@ class Delta:
 async def read(
     client: PartnerCenterClient, since: datetime, *, count: Callable[[], None] | None = None
 ) -> Delta:
-    """Every audit record from ``since`` (the service takes dates: earlier ones are dropped);
+    """Every audit record after ``since`` (the service takes dates: earlier ones are dropped);
     ``count`` is called once per request."""
     delta = Delta()
     token: str | None = None
@@ -72,7 +72,7 @@ async def read(
             count()
         page = await client.list_audit_records_page(since.date(), continuation_token=token)
         for record in page.items:
-            if record.operation_date is None or record.operation_date >= since:
+            if record.operation_date is None or record.operation_date > since:
                 delta.take(record)
         token = page.next_continuation_token() if page.items else None
         if not token or token in seen:

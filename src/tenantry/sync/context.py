@@ -34,6 +34,10 @@ class Tally:
     def add(self, name: str, amount: int = 1) -> None:
         self.values[name] += amount
 
+    def forget_work(self) -> None:
+        calls = self.values["calls_made"]
+        self.values = dict.fromkeys(COUNTERS, 0) | {"calls_made": calls}
+
     def drain(self) -> dict[str, int]:
         values, self.values = self.values, dict.fromkeys(COUNTERS, 0)
         return values
@@ -63,7 +67,11 @@ class RunContext:
         together or not at all."""
         async with self.database.transaction() as session:
             run = await locked_run(session, self.run_id, self.worker)
-            yield session, run
+            try:
+                yield session, run
+            except BaseException:
+                self.tally.forget_work()  # rolled back: only the calls were really made
+                raise
             for name, amount in self.tally.drain().items():
                 setattr(run, name, getattr(run, name) + amount)
             run.checkpoint = {**run.checkpoint, **checkpoint}

@@ -18,8 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.errors import TenantryError
 from tenantry.models import (
     MicrosoftSubscription,
     Organization,
@@ -36,7 +38,7 @@ from tenantry.sync.context import RunContext, error_row
 from tenantry.sync.listing import PAGE_ROUNDS, TRANSIENT, platform_of
 from tenantry.sync.organizations import billing_changes, create_customer
 
-BATCH = 50
+BATCH = 100
 
 
 @dataclass
@@ -104,7 +106,23 @@ async def details_phase(ctx: RunContext) -> None:
         async with ctx.step(after=str(batch[-1].id)) as (session, run):
             platform = await platform_of(session, ctx.platform_id)
             for result in fetched:
-                await _apply(ctx, session, run, platform, result)
+                await _apply_one(ctx, session, run, platform, result)
+
+
+async def _apply_one(
+    ctx: RunContext, session: AsyncSession, run: SyncRun, platform: Organization, result: Fetched
+) -> None:
+    """One account in a savepoint: a row that cannot be written fails that account only."""
+    counted = dict(ctx.tally.values)
+    try:
+        async with session.begin_nested():
+            await _apply(ctx, session, run, platform, result)
+    except (SQLAlchemyError, TenantryError) as exc:
+        ctx.tally.values = counted | {"calls_made": ctx.tally.values["calls_made"]}
+        account = await session.get(PartnerCenterAccount, result.account_id)
+        session.add(error_row(ctx.run_id, exc, tenant_id=account.tenant_id if account else None,
+                              company_name=account.company_name if account else None))  # fmt: skip
+        ctx.tally.add("failed")
 
 
 async def _apply(

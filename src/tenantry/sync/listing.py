@@ -95,7 +95,7 @@ async def audit_phase(ctx: RunContext) -> None:
             ctx.client, since - timedelta(minutes=5), count=lambda: ctx.tally.add("calls_made")
         )
     async with ctx.step(
-        phase="resellers", refresh=sorted(delta.profiles | delta.added),
+        phase="resellers", refresh=sorted(delta.customers),
         subscriptions=sorted(delta.subscriptions),
     ):  # fmt: skip
         pass

@@ -21,7 +21,7 @@ from tenantry import jobs
 from tenantry.bootstrap import find_platform
 from tenantry.db import Database
 from tenantry.jobs.queue import every
-from tenantry.models import SyncCursor, SyncRun, SyncScope, SyncTrigger, utcnow
+from tenantry.models import SyncCursor, SyncRun, SyncRunStatus, SyncScope, SyncTrigger, utcnow
 from tenantry.partnercenter import access
 from tenantry.partnercenter.errors import PartnerCenterError
 from tenantry.settings import get_settings
@@ -30,6 +30,7 @@ from tenantry.sync.engine import DEFAULT_CONCURRENCY, run_sync
 from tenantry.sync.runs import RUN_JOB, cursor_for_update, request_sync
 
 log = structlog.get_logger("tenantry.sync")
+FIRST_RETRY = timedelta(minutes=15)
 
 
 def cron(expression: str) -> Any:
@@ -59,6 +60,8 @@ async def run(session: AsyncSession, payload: dict[str, Any]) -> None:
     current = access.current()
     concurrency = getattr(current.settings, "sync_concurrency", DEFAULT_CONCURRENCY)
     await run_sync(database, current, run_id, concurrency=concurrency)
+    if database.is_sqlite:  # the job's own writes (marking it done) take the write lock first
+        await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 @jobs.periodic("sync.nightly", _nightly_due)
@@ -82,10 +85,18 @@ async def queue_first_sync(session: AsyncSession) -> SyncRun | None:
     platform = await find_platform(session)
     if platform is None:
         return None
-    any_run = await session.scalar(
-        select(SyncRun.id).where(SyncRun.platform_id == platform.id).limit(1)
+    # Any run but a failed one (Partner Center unreachable at start) counts; a failed one is
+    # tried again after FIRST_RETRY, not every minute.
+    tried = await session.scalar(
+        select(SyncRun.id)
+        .where(
+            SyncRun.platform_id == platform.id,
+            (SyncRun.status != SyncRunStatus.FAILED)
+            | (SyncRun.created_at > utcnow() - FIRST_RETRY),
+        )
+        .limit(1)
     )
-    if any_run is not None:
+    if tried is not None:
         return None
     queued, _ = await request_sync(
         session, platform_id=platform.id, scope=SyncScope.PLATFORM, trigger=SyncTrigger.START
@@ -120,5 +131,7 @@ async def poll_audit_records(session: AsyncSession) -> int:
             tenant_id=uuid.UUID(tenant), trigger=SyncTrigger.AUDIT,
         )  # fmt: skip
     cursor = await cursor_for_update(session, platform.id)
-    cursor.audit_records_until = max(since, delta.until or since, utcnow() - timedelta(minutes=1))
+    # The newest record read: later polls read after it (records without a date are read again,
+    # which only queues runs that join or change nothing).
+    cursor.audit_records_until = max(since, delta.until or since)
     return len(delta.customers)

@@ -1,0 +1,174 @@
+"""Relationship-accepted webhooks link or create the organization; races of links and a sync
+of one tenant end in one organization; a platform with no sync gets a first one."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from tenantry.db import Database
+from tenantry.models import (
+    LinkMethod,
+    MicrosoftTenant,
+    Organization,
+    PartnerCenterAccount,
+    PartnerCenterEvent,
+    SyncRun,
+    SyncRunStatus,
+    SyncScope,
+    SyncTrigger,
+    utcnow,
+)
+from tenantry.organizations.tenant_check import TenantHeldElsewhere
+from tenantry.partnercenter_events import registry
+from tenantry.sync import tasks
+from tenantry.sync.events import sync_customer
+from tenantry.tenants.linking import TenantFacts, link_tenant
+from tests.factories import World, make_organization
+from tests.sandbox.conftest import Sandbox
+from tests.sync.conftest import reload, sync
+
+
+def accepted(
+    customer_id: str, name: str = "reseller-relationship-accepted-by-customer"
+) -> PartnerCenterEvent:
+    return PartnerCenterEvent(
+        id=uuid.uuid4(), body_sha256=uuid.uuid4().hex * 2, event_name=name,
+        resource_uri=f"https://api.partnercenter.microsoft.com/v1/customers/{customer_id}",
+        body={}, received_at=utcnow(),
+    )  # fmt: skip
+
+
+async def handle_event(database: Database, event: PartnerCenterEvent) -> list[str | None]:
+    """Every domain's handlers of the event in one transaction, as the events job runs them."""
+    async with database.transaction() as session:
+        return [
+            await handler(session, event) for handler in registry.handlers_for(event.event_name)
+        ]
+
+
+async def run_queued_syncs(database: Database) -> list[SyncRun]:
+    """Run the queued runs through the ``sync.run`` job handler."""
+    async with database.transaction(write=False) as session:
+        queued = list(await session.scalars(select(SyncRun).where(SyncRun.status == "queued")))
+    for run in queued:
+        async with database.transaction() as session:
+            await tasks.run(session, {"run_id": str(run.id)})
+    return [await reload(database, run.id) for run in queued]
+
+
+async def test_an_accepted_relationship_creates_the_organization_of_a_new_customer(
+    app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox
+) -> None:
+    assert sync_customer in registry.handlers_for(
+        "indirect-reseller-relationship-accepted-by-customer"
+    )
+    customer = await sqlite_sandbox.customer(company_name="Hooked Industries Inc", country="US")
+    said = await handle_event(database, accepted(customer["id"]))
+    assert any(s and s.startswith("queued the sync of the tenant") for s in said), said
+
+    [run] = await run_queued_syncs(database)
+
+    assert run.status is SyncRunStatus.SUCCEEDED, run.error
+    assert run.scope is SyncScope.ORGANIZATION and run.trigger is SyncTrigger.WEBHOOK
+    async with database.transaction(write=False) as session:
+        organization = await session.scalar(
+            select(Organization).where(Organization.tenant_id == uuid.UUID(customer["id"]))
+        )
+        assert organization is not None and organization.legal_name == "Hooked Industries Inc"
+        link = await session.get(MicrosoftTenant, organization.id)
+        assert link is not None and link.link_method is LinkMethod.SYNCED
+
+
+async def test_an_accepted_relationship_of_a_waiting_organization_is_linked_once(
+    app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox
+) -> None:
+    customer = await sqlite_sandbox.customer(company_name="Already Here ApS", country="US")
+    tenant = uuid.UUID(customer["id"])
+    async with database.transaction() as session:  # as the tenants package's handler does
+        waiting = await session.get(Organization, network.customer_a.id)
+        assert waiting is not None
+        await link_tenant(session, None, waiting, TenantFacts(tenant), LinkMethod.WEBHOOK)
+    await handle_event(database, accepted(customer["id"]))
+    [run] = await run_queued_syncs(database)
+    assert run.status is SyncRunStatus.SUCCEEDED and run.created == 0
+    async with database.transaction(write=False) as session:
+        holders = list(
+            await session.scalars(select(Organization).where(Organization.tenant_id == tenant))
+        )
+        account = await session.scalar(
+            select(PartnerCenterAccount).where(PartnerCenterAccount.tenant_id == tenant)
+        )
+    assert [h.id for h in holders] == [network.customer_a.id]
+    assert account is not None and account.organization_id == network.customer_a.id
+
+
+async def _link(database: Database, organization_id: uuid.UUID, tenant: uuid.UUID) -> str:
+    try:
+        async with database.transaction() as session:
+            organization = await session.get(Organization, organization_id)
+            assert organization is not None
+            await link_tenant(session, None, organization, TenantFacts(tenant), LinkMethod.ENTERED)
+    except TenantHeldElsewhere:
+        return "refused"
+    return "linked"
+
+
+@pytest.mark.parametrize("attempts", [20])
+async def test_links_and_a_sync_of_one_tenant_at_once_end_in_one_organization(
+    app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox, attempts: int
+) -> None:
+    customer = await sqlite_sandbox.customer(company_name="Raced Corp", country="US")
+    tenant = uuid.UUID(customer["id"])
+    async with database.transaction() as session:
+        platform = await session.get(Organization, network.platform.id)
+        assert platform is not None
+        contenders = [
+            (await make_organization(session, platform, legal_name=f"Contender {n}")).id
+            for n in range(attempts)
+        ]
+    outcomes = await asyncio.gather(
+        *(_link(database, organization, tenant) for organization in contenders),
+        sync(database, network.platform.id, scope=SyncScope.ORGANIZATION, tenant_id=tenant),
+    )
+    links = [o for o in outcomes if isinstance(o, str)]
+    async with database.transaction(write=False) as session:
+        holders = await session.scalar(
+            select(func.count()).select_from(Organization).where(Organization.tenant_id == tenant)
+        )
+        made = await session.scalar(
+            select(func.count())
+            .select_from(Organization)
+            .where(Organization.legal_name == "Raced Corp")
+        )
+    assert holders == 1
+    assert links.count("linked") + made == 1
+    again = await sync(
+        database, network.platform.id, scope=SyncScope.ORGANIZATION, tenant_id=tenant
+    )
+    assert again.created == 0
+    async with database.transaction(write=False) as session:
+        account = await session.scalar(
+            select(PartnerCenterAccount).where(PartnerCenterAccount.tenant_id == tenant)
+        )
+        holder = await session.scalar(
+            select(Organization.id).where(Organization.tenant_id == tenant)
+        )
+    assert account is not None and account.organization_id == holder
+
+
+async def test_a_platform_without_a_sync_gets_a_first_one(
+    app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox
+) -> None:
+    await sqlite_sandbox.customer(company_name="First Light Ltd", country="GB")
+    async with database.transaction() as session:
+        first = await tasks.queue_first_sync(session)
+    assert first is not None and first.trigger is SyncTrigger.START
+    async with database.transaction() as session:
+        assert await tasks.queue_first_sync(session) is None  # one is queued: no second
+    [run] = await run_queued_syncs(database)
+    assert run.status is SyncRunStatus.SUCCEEDED and run.created >= 1

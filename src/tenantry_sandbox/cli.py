@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from tenantry_sandbox.seed import SeedExtent
     from tenantry_sandbox.settings import SandboxSettings
 
 sandbox_cli = typer.Typer(
@@ -36,7 +37,12 @@ def serve(
 
 
 async def seed_sandbox(
-    settings: SandboxSettings, customers: int, seed_value: int = 0, *, if_empty: bool
+    settings: SandboxSettings,
+    customers: int,
+    seed_value: int = 0,
+    *,
+    if_empty: bool,
+    extent: SeedExtent = "full",
 ) -> dict[str, int] | None:
     """Seed the sandbox's database; None when ``if_empty`` and it has customers already. Either
     way, the tenants of Tenantry's demo data are added when missing (``seed_demo``)."""
@@ -52,7 +58,11 @@ async def seed_sandbox(
             summary = None
             if not (if_empty and await is_seeded(session)):
                 summary = await seed(
-                    session, customers=customers, seed=seed_value, settings=state.settings
+                    session,
+                    customers=customers,
+                    seed=seed_value,
+                    settings=state.settings,
+                    extent=extent,
                 )
             # After the seed, which gives a new world its own resellers first; added once.
             distributor = await ensure_distributor(session, state.settings)
@@ -69,6 +79,12 @@ def seed_command(
     if_empty: bool = typer.Option(
         False, "--if-empty", help="Only when the sandbox has no customers yet (make run uses it)."
     ),
+    customers_only: bool = typer.Option(
+        False,
+        "--customers-only",
+        help="Only what a sync reads: customers related to the partner with their profiles, "
+        "domains, relationships and subscriptions (no users, licenses, attestations); faster.",
+    ),
 ) -> None:
     """Add demo resellers (first time) and customers to the sandbox's database."""
     started = time.perf_counter()
@@ -76,7 +92,10 @@ def seed_command(
 
     from tenantry_sandbox.settings import SandboxSettings
 
-    rows = asyncio.run(seed_sandbox(SandboxSettings(), customers, seed, if_empty=if_empty))
+    extent: SeedExtent = "customers" if customers_only else "full"
+    rows = asyncio.run(
+        seed_sandbox(SandboxSettings(), customers, seed, if_empty=if_empty, extent=extent)
+    )
     if rows is None:
         typer.echo("The sandbox has customers already; nothing seeded.")
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import Field
@@ -20,7 +20,7 @@ from tenantry_sandbox import commerce_control, errors
 from tenantry_sandbox.api import Session, State
 from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.faults import FaultConfig
-from tenantry_sandbox.seed import seed
+from tenantry_sandbox.seed import SeedExtent, seed
 from tenantry_sandbox.seed_customers import add_customer, plan_customer
 from tenantry_sandbox.seed_data import COUNTRIES
 from tenantry_sandbox.seed_rows import Rows
@@ -42,11 +42,13 @@ class SeedRequest(RequestModel):
     customers: int = Field(default=100, ge=0, le=1_000_000)
     seed: int = 0
     resellers: int | None = Field(default=None, ge=0, le=10_000)
+    extent: SeedExtent = "full"
 
 
 class RateLimits(RequestModel):
-    requests_per_minute: int = Field(ge=1)
-    per_tenant: dict[str, int] = Field(default_factory=dict)
+    # 0 lifts the limit (for benchmarks); per-tenant values likewise.
+    requests_per_minute: int = Field(ge=0)
+    per_tenant: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
 
 
 class ResellerFixture(RequestModel):
@@ -110,6 +112,7 @@ async def seed_world(body: SeedRequest, state: State, session: Session) -> dict[
         seed=body.seed,
         settings=state.settings,
         resellers=body.resellers,
+        extent=body.extent,
     )
     return {"customers": summary.customers, "resellers": summary.resellers, "rows": summary.rows}
 

@@ -102,7 +102,11 @@ def make_engine(url: str) -> AsyncEngine:
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, poolclass=NullPool)
+            # Opening a connection (a thread, the file, five pragmas) cost about as much as a
+            # whole billing-profile read; a file database keeps a few open.
+            engine = create_async_engine(url, pool_size=8, max_overflow=8)
+        else:
+            engine = create_async_engine(url, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

@@ -1,7 +1,8 @@
 """Per-tenant throttling: Partner Center's "500 requests per minute per tenant identifier".
 
 A sliding one-minute window per partner tenant, held in memory (the sandbox runs as one process).
-A refused request does not count against the window.
+A refused request does not count against the window. A limit of 0 lifts it (benchmarks that
+measure the product rather than the published limit); nothing is then counted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import deque
 from tenantry_sandbox.clock import Clock
 
 WINDOW_SECONDS = 60.0
+UNLIMITED = 0
 
 
 class Throttled(Exception):
@@ -40,11 +42,14 @@ class RateLimiter:
     def hit(self, tenant: str) -> None:
         """Count one request for the tenant, or raise ``Throttled`` when the window is full."""
         key = tenant.lower()
+        limit = self.limit_for(key)
+        if limit == UNLIMITED:
+            return
         now = self.clock.monotonic()
         window = self._hits.setdefault(key, deque())
         while window and window[0] <= now - WINDOW_SECONDS:
             window.popleft()
-        if len(window) >= self.limit_for(key):
+        if len(window) >= limit:
             raise Throttled(max(1, math.ceil(window[0] + WINDOW_SECONDS - now)))
         window.append(now)
 

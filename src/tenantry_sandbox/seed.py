@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import gc
 import random
+import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry_sandbox import seed_data
 from tenantry_sandbox.seed_customers import add_customer, plan_customer
 from tenantry_sandbox.seed_resellers import add_demo_resellers, add_resellers
 from tenantry_sandbox.seed_rows import Rows
+from tenantry_sandbox.seed_variety import Variety
 from tenantry_sandbox.services.accounts import seed_personal_accounts
 from tenantry_sandbox.services.bootstrap import ensure_distributor
 from tenantry_sandbox.settings import SandboxSettings
@@ -33,6 +37,10 @@ from tenantry_sandbox.store.customers import Customer
 from tenantry_sandbox.store.partners import Partner, Program
 
 CHUNK = 5_000
+# "full": every row the sandbox's flows read. "customers": what a sync reads (customers related to
+# the partner, profiles, domains, relationships, subscriptions), no users, licenses or attestations.
+SeedExtent = Literal["full", "customers"]
+DEMO_RESELLER_IDS = tuple(uuid.UUID(tenant) for _mpn, tenant, _n, _l in seed_data.DEMO_RESELLERS)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ async def seed(
     seed: int = 0,
     settings: SandboxSettings | None = None,
     resellers: int | None = None,
+    extent: SeedExtent = "full",
 ) -> SeedSummary:
     """Add ``customers`` customers (and, on first use, resellers) to the distributor's world."""
     settings = settings or SandboxSettings()
@@ -75,13 +84,16 @@ async def seed(
         taken = set((await session.execute(select(Partner.mpn_id))).scalars())
         usable = add_resellers(rows, rng, distributor.tenant_id, created_resellers, taken)
         add_demo_resellers(rows, distributor.tenant_id, taken)
+    in_network = {partner.tenant_id for partner, _link in network} | set(usable)
+    demo = tuple(tenant for tenant in DEMO_RESELLER_IDS if tenant in in_network or not network)
+    variety = Variety.for_seed(seed, start, demo, related_only=extent == "customers")
     # Millions of short-lived dicts would otherwise trigger full collections over and over.
     collecting = gc.isenabled()
     gc.disable()
     try:
         for offset in range(customers):
-            plan = plan_customer(rng, start + offset, usable)
-            add_customer(rows, rng, plan, distributor.tenant_id)
+            plan = variety.apply(plan_customer(rng, start + offset, usable), start + offset)
+            add_customer(rows, rng, plan, distributor.tenant_id, directory=extent == "full")
             if (offset + 1) % CHUNK == 0:
                 await rows.flush(session)
         await rows.flush(session)

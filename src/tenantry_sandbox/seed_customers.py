@@ -50,6 +50,8 @@ class CustomerPlan:
     attested: bool = False
     direct_signed: bool = False
     custom_domain: str | None = None
+    # Billing-profile fields left empty (``seed_variety.INCOMPLETE_FIELDS``): orders to it fail.
+    incomplete_billing: tuple[str, ...] = ()
 
 
 def plan_customer(
@@ -78,9 +80,19 @@ def plan_customer(
 
 
 def add_customer(
-    rows: Rows, rng: random.Random, plan: CustomerPlan, distributor: uuid.UUID
+    rows: Rows,
+    rng: random.Random,
+    plan: CustomerPlan,
+    distributor: uuid.UUID,
+    *,
+    directory: bool = True,
 ) -> uuid.UUID:
-    """Queue every row of one customer; returns its tenant id."""
+    """Queue every row of one customer; returns its tenant id.
+
+    ``directory=False`` leaves out what only the directory and consent flows read (users,
+    licenses, subscribed SKUs, the MCA attestation): a world for syncing, built faster. The
+    subscriptions stay.
+    """
     customer_id = random_uuid(rng)
     domain = f"{plan.domain_prefix}.onmicrosoft.com"
     first, last = rng.choice(seed_data.FIRST_NAMES), rng.choice(seed_data.LAST_NAMES)
@@ -122,17 +134,20 @@ def add_customer(
     )
     rows.add(
         BillingProfile,
-        billing_row(
-            customer_id,
-            profile_id=random_uuid(rng),
-            email=email,
-            culture=country.culture,
-            language=country.language,
-            company_name=plan.company_name,
-            address=address,
-            etag=str(rng.getrandbits(64) - 2**63),
-            first_name=first,
-            last_name=last,
+        _without(
+            billing_row(
+                customer_id,
+                profile_id=random_uuid(rng),
+                email=email,
+                culture=country.culture,
+                language=country.language,
+                company_name=plan.company_name,
+                address=address,
+                etag=str(rng.getrandbits(64) - 2**63),
+                first_name=first,
+                last_name=last,
+            ),
+            plan.incomplete_billing,
         ),
     )
     if plan.relationship != "none":
@@ -147,11 +162,12 @@ def add_customer(
                 provider_tenant_id=distributor,
             ),
         )
-    _add_users(rows, rng, plan, customer_id, domain, (first, last), country.code)
+    if directory:
+        _add_users(rows, rng, plan, customer_id, domain, (first, last), country.code)
     for sku_id, units in plan.skus:  # the subscriptions that provide the seeded licenses
         for model, row in seeded_rows(customer_id, sku_id, units, distributor, country.code):
             rows.add(model, row)
-    if plan.attested:
+    if plan.attested and directory:
         rows.add(
             CustomerAgreement,
             {
@@ -169,6 +185,23 @@ def add_customer(
             },
         )
     return customer_id
+
+
+# Billing-profile columns each incomplete field empties (NOT NULL columns get an empty string).
+_EMPTIED: dict[str, dict[str, object]] = {
+    "addressLine1": {"address_line1": ""},
+    "postalCode": {"postal_code": None},
+    "city": {"city": ""},
+    "phoneNumber": {"phone_number": ""},
+    "contactName": {"contact_first_name": None, "contact_last_name": None},
+    "name": {"first_name": None, "last_name": None},
+}
+
+
+def _without(row: dict[str, object], fields: tuple[str, ...]) -> dict[str, object]:
+    for name in fields:
+        row.update(_EMPTIED[name])
+    return row
 
 
 def _add_users(

@@ -59,8 +59,8 @@ class SandboxSettings(BaseSettings):
     # How often the background task delivers due webhooks and moves GDAP relationships on.
     background_interval_seconds: float = Field(default=1.0, gt=0)
 
-    # Partner Center's published limit: 500 requests per minute per tenant identifier.
-    requests_per_minute: int = Field(default=500, ge=1)
+    # Partner Center's published limit: 500 requests per minute per tenant identifier (0: none).
+    requests_per_minute: int = Field(default=500, ge=0)
     # Seek paging: page size when the caller sends none (or size=0) and the largest accepted.
     default_page_size: int = Field(default=100, ge=1)
     max_page_size: int = Field(default=500, ge=1)

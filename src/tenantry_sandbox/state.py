@@ -89,6 +89,7 @@ class SandboxState:
         await self.db.dispose()
 
 
-def get_state(request: Request) -> SandboxState:
+async def get_state(request: Request) -> SandboxState:
+    # async: a plain function dependency would be run on a worker thread for every request.
     state: SandboxState = request.app.state.sandbox
     return state

@@ -6,9 +6,10 @@ import math
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import update
 
 from tenantry.db import Database
-from tenantry.models import SyncRunStatus
+from tenantry.models import OutboxItem, OutboxStatus, SyncRunStatus
 from tests.factories import World
 from tests.sandbox.conftest import Sandbox
 from tests.sync.conftest import sync
@@ -55,6 +56,30 @@ async def test_sync_now_twice_joins_the_first_run(
     one = await client.get(f"/api/v1/sync/runs/{first.json()['id']}",
                            headers=network.platform.headers)  # fmt: skip
     assert one.status_code == 200 and one.json()["errors"] == []
+
+
+async def test_a_run_whose_job_gave_up_ends_failed_and_is_not_joined(
+    app: FastAPI, client: httpx.AsyncClient, database: Database, network: World
+) -> None:
+    first = await client.post("/api/v1/sync/runs", json={"scope": "platform"},
+                              headers=network.platform.headers)  # fmt: skip
+    async with database.transaction() as session:
+        await session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.idempotency_key == f"sync.run:{first.json()['id']}")
+            .values(status=OutboxStatus.FAILED, last_error="RuntimeError: disk full")
+        )
+
+    second = await client.post("/api/v1/sync/runs", json={"scope": "platform"},
+                               headers=network.platform.headers)  # fmt: skip
+
+    assert second.status_code == 202, second.text
+    assert second.json()["joined_existing"] is False
+    assert second.json()["id"] != first.json()["id"]
+    ended = await client.get(f"/api/v1/sync/runs/{first.json()['id']}",
+                             headers=network.platform.headers)  # fmt: skip
+    assert ended.json()["status"] == "failed"
+    assert "disk full" in ended.json()["error"]
 
 
 async def test_reseller_admins_sync_their_own_scope_only(

@@ -15,7 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
-from tenantry.models import SyncCursor, SyncRun, SyncRunStatus, SyncScope, SyncTrigger
+from tenantry.models import (
+    OutboxItem,
+    OutboxStatus,
+    SyncCursor,
+    SyncRun,
+    SyncRunStatus,
+    SyncScope,
+    SyncTrigger,
+    utcnow,
+)
 
 RUN_JOB = "sync.run"
 ACTIVE = (SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)
@@ -33,6 +42,36 @@ async def cursor_for_update(session: AsyncSession, platform_id: uuid.UUID) -> Sy
             pass  # another request created it at the same moment: take theirs, locked
         cursor = (await session.execute(query)).scalar_one()
     return cursor
+
+
+def _job_key(run_id: uuid.UUID) -> str:
+    return f"{RUN_JOB}:{run_id}"
+
+
+async def _end_abandoned_runs(session: AsyncSession, platform_id: uuid.UUID) -> None:
+    """Runs whose job gave up (its attempts ran out on an unexpected error) end as failed, with
+    the job's last error, so that nobody joins a run no worker will ever carry on."""
+    active = list(
+        await session.scalars(
+            select(SyncRun).where(SyncRun.platform_id == platform_id, SyncRun.status.in_(ACTIVE))
+        )
+    )
+    if not active:
+        return
+    found = await session.execute(
+        select(OutboxItem.idempotency_key, OutboxItem.last_error).where(
+            OutboxItem.idempotency_key.in_([_job_key(run.id) for run in active]),
+            OutboxItem.status == OutboxStatus.FAILED,
+        )
+    )
+    gave_up = {key: error for key, error in found.all()}
+    for run in active:
+        if _job_key(run.id) in gave_up:
+            last_error = (gave_up[_job_key(run.id)] or "").strip()[-500:]
+            run.status = SyncRunStatus.FAILED
+            run.finished_at = utcnow()
+            run.error = f"the sync stopped and was not retried: {last_error}"
+    await session.flush()
 
 
 async def _active_run(
@@ -89,6 +128,7 @@ async def request_sync(
     if scope is SyncScope.ORGANIZATION and organization_id is None and tenant_id is None:
         raise ValueError("an organization run names the organization or its tenant")
     await cursor_for_update(session, platform_id)
+    await _end_abandoned_runs(session, platform_id)
     active = await _active_run(session, platform_id, scope, organization_id, tenant_id)
     if active is not None:
         active.joined += 1
@@ -109,6 +149,6 @@ async def request_sync(
         session,
         kind=RUN_JOB,
         payload={"run_id": str(run.id)},
-        idempotency_key=f"{RUN_JOB}:{run.id}",
+        idempotency_key=_job_key(run.id),
     )
     return run, False

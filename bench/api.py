@@ -189,15 +189,25 @@ def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]
             [str(TENANTRY), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    wait_until_answering(
+        process, f"{base}/healthz", 60, f"tenantry serve ({workdir / 'server.log'})"
+    )
+    return process, base
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, seconds: float, what: str
+) -> None:
+    """Poll ``url`` until it answers 200; kill the process and stop if it does not in time."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return process, base
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
-    raise SystemExit(f"tenantry serve did not become healthy; see {workdir / 'server.log'}")
+    raise SystemExit(f"{what} did not start answering {url}")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from api import POSTGRES_URL, free_port, fresh_postgres
+from api import POSTGRES_URL, free_port, fresh_postgres, stop_server, wait_until_answering
 from sqlalchemy import select
 
 from onboarding import Served, free_listener, until
@@ -83,24 +83,11 @@ def start_sandbox(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
             [str(TENANTRY), "sandbox", "serve", "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
-    deadline = time.monotonic() + 300  # a loaded machine imports slowly
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/_sandbox/summary", timeout=5).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"the sandbox did not start; see {directory / 'sandbox.log'}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    # A loaded machine imports slowly.
+    wait_until_answering(
+        process, f"{url}/_sandbox/summary", 300, f"the sandbox ({directory / 'sandbox.log'})"
+    )
+    return process, url
 
 
 async def seed_sandbox(control: httpx.AsyncClient, customers: int) -> str:
@@ -330,7 +317,7 @@ def main() -> None:
         try:
             asyncio.run(bench(args.customers, url, directory, sandbox_url))
         finally:
-            stop(sandbox)
+            stop_server(sandbox)
 
 
 if __name__ == "__main__":

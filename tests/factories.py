@@ -14,6 +14,7 @@ from tenantry.bootstrap import create_platform
 from tenantry.db import Database
 from tenantry.identity.service import add_membership, create_user, issue_api_token
 from tenantry.models import Organization, OrganizationKind, OrganizationStatus, Role, User, utcnow
+from tenantry.security import Actor
 
 _counter = itertools.count(1)
 
@@ -116,6 +117,13 @@ async def make_token(session: AsyncSession, organization: Organization, role: Ro
     return secret
 
 
+ADMIN_ROLES = {
+    OrganizationKind.PLATFORM: Role.PLATFORM_ADMIN,
+    OrganizationKind.RESELLER: Role.RESELLER_ADMIN,
+    OrganizationKind.CUSTOMER: Role.CUSTOMER_ADMIN,
+}
+
+
 @dataclass
 class Party:
     organization: Organization
@@ -128,6 +136,16 @@ class Party:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def actor(self) -> Actor:
+        """The organization's admin, as a service sees the caller."""
+        organization = self.organization
+        return Actor(
+            platform_id=organization.platform_id, organization_id=organization.id,
+            organization_kind=organization.kind, role=ADMIN_ROLES[organization.kind],
+            label=f"Admin of {organization.display_name}",
+        )  # fmt: skip
 
 
 @dataclass

@@ -94,6 +94,10 @@ class RefreshTokenRequest(RequestModel):
     user_principal_name: str | None = None
 
 
+class AgreementSignature(RequestModel):
+    direct_signed: bool
+
+
 class ClockChange(RequestModel):
     advance_seconds: float
 
@@ -230,6 +234,23 @@ async def create_customer(body: CustomerFixture, state: State, session: Session)
         "relationship": plan.relationship,
         "resellerTenantId": str(reseller) if reseller and plan.relationship == "indirect" else None,
     }
+
+
+@router.put(
+    "/customers/{customer_id:uuid}/mca",
+    summary="Sign (or unsign) the Microsoft Customer Agreement as the customer's admin would",
+)
+async def sign_agreement(
+    customer_id: uuid.UUID, body: AgreementSignature, session: Session
+) -> dict[str, Any]:
+    """As the customer's Global Administrator accepting it in the Microsoft 365 admin center:
+    what ``directSignedMicrosoftCustomerAgreementStatus`` then answers."""
+    customer = await customers.get(session, customer_id)
+    if customer is None:
+        raise errors.invalid_property(f"No customer {customer_id}.", "customerId")
+    customer.mca_direct_signed = body.direct_signed
+    await session.flush()
+    return {"customerId": str(customer_id), "isSigned": customer.mca_direct_signed}
 
 
 @router.post("/relationships/accept", summary="Accept an invitation on a customer's behalf")

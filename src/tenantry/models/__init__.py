@@ -1,5 +1,16 @@
 """All models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
 
+from tenantry.models.agreement import (
+    AcceptanceRoute,
+    AgreementAcceptance,
+    AgreementKind,
+    AgreementVersion,
+    AttestationRequest,
+    AttestationRequestStatus,
+    EvidenceIsImmutable,
+    MicrosoftAgreementState,
+    MicrosoftAgreementStatus,
+)
 from tenantry.models.audit import AuditEvent
 from tenantry.models.base import Base, utcnow
 from tenantry.models.commerce import CartItem, Order, OrderStatus
@@ -58,7 +69,13 @@ from tenantry.models.tenant import (
 )
 
 __all__ = [
+    "AcceptanceRoute",
+    "AgreementAcceptance",
+    "AgreementKind",
+    "AgreementVersion",
     "ApiToken",
+    "AttestationRequest",
+    "AttestationRequestStatus",
     "AuditEvent",
     "AuthSession",
     "Base",
@@ -67,6 +84,7 @@ __all__ = [
     "EmailToken",
     "EmailTokenPurpose",
     "EventOutcome",
+    "EvidenceIsImmutable",
     "ExternalIdentity",
     "GdapRelationship",
     "GdapStatus",
@@ -77,6 +95,8 @@ __all__ = [
     "MatchProposal",
     "MatchStatus",
     "Membership",
+    "MicrosoftAgreementState",
+    "MicrosoftAgreementStatus",
     "MicrosoftSubscription",
     "MicrosoftTenant",
     "Order",

@@ -120,6 +120,9 @@ class Organization(IdMixin, TimestampMixin, Base):
     sign_in_requirement: Mapped[SignInRequirement] = mapped_column(
         enum_type(SignInRequirement, 24), default=SignInRequirement.ANY
     )
+    # Marked by the platform: this organization signs the professional-secrecy agreement before
+    # it orders (also when one of its segments requires it).
+    requires_professional_secrecy: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     segments: Mapped[list[Segment]] = relationship(
@@ -167,6 +170,8 @@ class Segment(IdMixin, TimestampMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Organizations in this segment sign the professional-secrecy agreement before ordering.
+    requires_professional_secrecy: Mapped[bool] = mapped_column(default=False)
 
 
 class CustomPropertyDefinition(IdMixin, TimestampMixin, Base):

@@ -83,11 +83,15 @@ async def test_evidence_is_never_changed(
     org = world.direct_customer.organization
     await linked_customer(database, sqlite_sandbox, org, mca_attested=True)
     await _refresh(database, partner_center, org)
-    with pytest.raises(EvidenceIsImmutable):
+
+    async def change_the_evidence() -> None:
         async with database.transaction() as session:
             row = await session.scalar(select(AgreementAcceptance))
             assert row is not None
             row.email = "someone.else@example.com"
+
+    with pytest.raises(EvidenceIsImmutable):
+        await change_the_evidence()
     async with database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(AgreementAcceptance)) == 1
 

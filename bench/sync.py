@@ -11,8 +11,9 @@ consumer in threads, its webhook subscription registered and a fresh database (S
 the PostgreSQL database of TENANTRY_BENCH_POSTGRES_URL, emptied first), and the bench measures:
 
   * fetch-only baseline: the Partner Center calls a full sync makes (the reseller list, every
-    customer page, each reseller's customer pages, each customer's billing profile and
-    subscriptions) by a bare PartnerCenterClient with the sync's concurrency, answers discarded;
+    customer page, each reseller's customer pages, both with the sync's page size, each
+    customer's billing profile and subscriptions) by a bare PartnerCenterClient with the sync's
+    concurrency, answers discarded;
   * the full sync: a platform run queued as "Sync now" does, run by the worker; its own start
     and finish times and calls;
   * a no-change re-sync right after it;
@@ -57,6 +58,7 @@ from tenantry.settings import (
     SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT,
     Settings,
 )
+from tenantry.sync.listing import PAGE_SIZE
 from tenantry.sync.runs import RUN_JOB, request_sync
 
 TENANTRY = Path(sys.executable).with_name("tenantry")
@@ -209,13 +211,15 @@ async def fetch_only(client: PartnerCenterClient, concurrency: int) -> tuple[flo
     resellers = await client.list_indirect_resellers()
     calls = 1
     tenants, pages = await _walk(
-        lambda: client.list_customers_page(),
+        lambda: client.list_customers_page(size=PAGE_SIZE),
         lambda token: client.list_customers_page(continuation_token=token),
     )
     calls += pages
     for reseller in resellers:
         _, pages = await _walk(
-            lambda r=str(reseller.id): client.list_customers_of_indirect_reseller_page(r),
+            lambda r=str(reseller.id): client.list_customers_of_indirect_reseller_page(
+                r, size=PAGE_SIZE
+            ),
             lambda token, r=str(reseller.id): client.list_customers_of_indirect_reseller_page(
                 r, continuation_token=token
             ),

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 
 from tenantry.db import Database
 from tenantry.models import (
@@ -17,6 +17,7 @@ from tenantry.models import (
     Organization,
     PartnerCenterAccount,
     PartnerCenterEvent,
+    SyncCursor,
     SyncRun,
     SyncRunStatus,
     SyncScope,
@@ -27,6 +28,7 @@ from tenantry.organizations.tenant_check import TenantHeldElsewhere
 from tenantry.partnercenter_events import registry
 from tenantry.sync import tasks
 from tenantry.sync.events import sync_customer
+from tenantry.sync.runs import cursor_for_update
 from tenantry.tenants.linking import TenantFacts, link_tenant
 from tests.factories import World, make_organization
 from tests.sandbox.conftest import Sandbox
@@ -174,3 +176,52 @@ async def test_a_platform_without_a_sync_gets_a_first_one(
         assert await tasks.queue_first_sync(session) is None  # one is queued: no second
     [run] = await run_queued_syncs(database)
     assert run.status is SyncRunStatus.SUCCEEDED and run.created >= 1
+
+
+async def test_two_requests_creating_a_platform_s_cursor_at_once_both_get_it(
+    database: Database, network: World
+) -> None:
+    """ "Sync now" and the worker's first sync of a new platform both create its cursor row: the
+    second waits for the first's insert, meets the unique key, and takes the first's row."""
+    if database.is_sqlite:
+        pytest.skip("SQLite runs one writing transaction at a time: the two cannot overlap")
+    async with database.transaction() as session:
+        await session.execute(
+            delete(SyncCursor).where(SyncCursor.platform_id == network.platform.id)
+        )
+    first_has_it, first_may_commit = asyncio.Event(), asyncio.Event()
+
+    async def first() -> uuid.UUID:
+        async with database.transaction() as session:
+            cursor = await cursor_for_update(session, network.platform.id)
+            first_has_it.set()
+            await first_may_commit.wait()
+            return cursor.platform_id
+
+    async def second() -> uuid.UUID:
+        await first_has_it.wait()
+        async with database.transaction() as session:
+            return (await cursor_for_update(session, network.platform.id)).platform_id
+
+    async def second_waits() -> bool:
+        async with database.transaction(write=False) as session:
+            waiting = await session.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+            )
+        return bool(waiting)
+
+    tasks_ = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await first_has_it.wait()
+    deadline = asyncio.get_running_loop().time() + 30
+    while not await second_waits():  # the second's insert waits for the first's
+        assert asyncio.get_running_loop().time() < deadline, "the second never waited"
+        await asyncio.sleep(0.01)
+    first_may_commit.set()
+    assert await asyncio.gather(*tasks_) == [network.platform.id, network.platform.id]
+    async with database.transaction(write=False) as session:
+        rows = await session.scalar(
+            select(func.count())
+            .select_from(SyncCursor)
+            .where(SyncCursor.platform_id == network.platform.id)
+        )
+    assert rows == 1

@@ -139,7 +139,7 @@ async def _list_scope(ctx: RunContext, run: SyncRun, *, indirect: bool) -> None:
         await listing.paged(
             ctx,
             lambda token: ctx.client.list_customers_of_indirect_reseller_page(
-                str(reseller_tenant), continuation_token=token
+                str(reseller_tenant), size=listing.PAGE_SIZE, continuation_token=token
             ),
             apply,
             then={"phase": "details"},

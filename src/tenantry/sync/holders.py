@@ -3,7 +3,9 @@
 The tenant ID is the key. Creating goes through :func:`tenantry.tenants.linking.link_tenant`
 inside a savepoint: when a registration or a link of the same tenant wins the race (the unique
 ``organizations(platform_id, tenant_id)``), the new organization is rolled back and the account
-is attached to the one that holds the tenant, so every race ends in one organization.
+is attached to the one that holds the tenant, so every race ends in one organization. A batch
+of the details phase adds its organizations without a savepoint each (:func:`add_customer`) and
+falls back to :func:`create_customer` when its flush meets that constraint.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tenantry.models import (
     SyncChange,
 )
 from tenantry.organizations.tenant_check import TenantHeldElsewhere, holder_of
-from tenantry.tenants.linking import TenantFacts, link_tenant
+from tenantry.tenants.linking import TenantFacts, link_new_organization, link_tenant
 
 ACTOR_LABEL = "Partner Center sync"
 
@@ -80,47 +82,42 @@ async def organization_of_tenant(
     return await holder_of(session, platform_id, tenant_id)
 
 
-async def create_customer(
-    session: AsyncSession,
+def _new_customer(
     account: PartnerCenterAccount,
     platform: Organization,
     reseller: Organization | None,
     *,
     run_id: uuid.UUID,
     now: datetime,
-) -> tuple[Organization, bool]:
-    """The organization for an account no organization holds; returns it and whether it was
-    created (False: another transaction linked the tenant first, and that one is returned)."""
-    fields = _profile_fields(account, platform)
-    try:
-        async with session.begin_nested():
-            organization = Organization(
-                kind=OrganizationKind.CUSTOMER,
-                platform_id=platform.id,
-                parent_id=(reseller or platform).id,
-                status=OrganizationStatus.ACTIVE,
-                preferred_currency=(reseller or platform).preferred_currency,
-                custom_properties={},
-                source=OrganizationSource.PARTNER_CENTER,
-                approved_at=now,
-                last_synced_at=now,
-                last_sync_run_id=run_id,
-                **fields,
-            )
-            session.add(organization)
-            await session.flush()
-            await link_tenant(
-                session, None, organization, facts_of(account, reseller.id if reseller else None),
-                LinkMethod.SYNCED,
-            )  # fmt: skip
-    except (TenantHeldElsewhere, IntegrityError):
-        holder = await holder_of(session, platform.id, account.tenant_id)
-        if holder is None:
-            raise
-        return holder, False
+) -> Organization:
+    return Organization(
+        id=uuid.uuid4(),
+        kind=OrganizationKind.CUSTOMER,
+        platform_id=platform.id,
+        parent_id=(reseller or platform).id,
+        status=OrganizationStatus.ACTIVE,
+        preferred_currency=(reseller or platform).preferred_currency,
+        custom_properties={},
+        source=OrganizationSource.PARTNER_CENTER,
+        approved_at=now,
+        last_synced_at=now,
+        last_sync_run_id=run_id,
+        **_profile_fields(account, platform),
+    )
+
+
+async def _record_created(
+    session: AsyncSession,
+    organization: Organization,
+    account: PartnerCenterAccount,
+    *,
+    run_id: uuid.UUID,
+    now: datetime,
+) -> None:
     await record(
         session, None, action="organization.created", target_type="organization",
-        target_id=organization.id, organization_id=organization.id, platform_id=platform.id,
+        target_id=organization.id, organization_id=organization.id,
+        platform_id=organization.platform_id,
         changes={"after": {"source": "partner_center", "tenant_id": str(account.tenant_id),
                            "legal_name": organization.legal_name}},
         actor_label=ACTOR_LABEL,
@@ -133,7 +130,58 @@ async def create_customer(
             occurred_at=now,
         )
     )  # fmt: skip
+
+
+async def create_customer(
+    session: AsyncSession,
+    account: PartnerCenterAccount,
+    platform: Organization,
+    reseller: Organization | None,
+    *,
+    run_id: uuid.UUID,
+    now: datetime,
+) -> tuple[Organization, bool]:
+    """The organization for an account no organization holds; returns it and whether it was
+    created (False: another transaction linked the tenant first, and that one is returned)."""
+    try:
+        async with session.begin_nested():
+            organization = _new_customer(account, platform, reseller, run_id=run_id, now=now)
+            session.add(organization)
+            await session.flush()
+            await link_tenant(
+                session, None, organization, facts_of(account, reseller.id if reseller else None),
+                LinkMethod.SYNCED,
+            )  # fmt: skip
+    except (TenantHeldElsewhere, IntegrityError):
+        holder = await holder_of(session, platform.id, account.tenant_id)
+        if holder is None:
+            raise
+        return holder, False
+    await _record_created(session, organization, account, run_id=run_id, now=now)
     return organization, True
+
+
+async def add_customer(
+    session: AsyncSession,
+    account: PartnerCenterAccount,
+    platform: Organization,
+    reseller: Organization | None,
+    *,
+    run_id: uuid.UUID,
+    now: datetime,
+) -> Organization:
+    """:func:`create_customer` for a batch: the organization holding the tenant, its audit
+    events and change are added without a query or a savepoint of their own. The batch's one
+    flush writes them, and fails whole when another organization holds one of the tenants (the
+    batch is then applied account by account, through :func:`create_customer`)."""
+    organization = _new_customer(account, platform, reseller, run_id=run_id, now=now)
+    session.add(organization)
+    await link_new_organization(
+        session, organization, facts_of(account, reseller.id if reseller else None),
+        LinkMethod.SYNCED,
+    )  # fmt: skip
+    await _record_created(session, organization, account, run_id=run_id, now=now)
+    return organization
 
 
 async def ensure_reseller(

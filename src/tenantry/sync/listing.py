@@ -10,6 +10,7 @@ because an account counts once per run (``last_run_id``).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -43,6 +44,9 @@ Fetch = Callable[[str | None], Awaitable[Page]]
 Apply = Callable[[AsyncSession, SyncRun, Sequence[Customer]], Awaitable[None]]
 # A list page is worth a few more tries than the client's own before the run gives up.
 PAGE_ROUNDS = 4
+# The largest list page the contract shows (``size=500``); the service may cap it or send
+# fewer, so nothing counts on a page holding this many.
+PAGE_SIZE = 500
 TRANSIENT = (ServerError, Throttled, TransportFailure)
 
 
@@ -59,28 +63,39 @@ async def _page(ctx: RunContext, fetch: Fetch, token: str | None) -> Page:
 
 async def paged(ctx: RunContext, fetch: Fetch, apply: Apply, *, then: dict[str, Any]) -> None:
     """Fetch and apply every page from the checkpoint's token; the last page's step also
-    writes ``then`` (the next phase), so a finished listing is never listed again."""
+    writes ``then`` (the next phase), so a finished listing is never listed again. The next
+    page is asked for while this one is applied (a killed run asks for it again)."""
     token: str | None = ctx.checkpoint.get("token")
     restarted = False
     seen: set[str] = set()
-    while True:
-        try:
-            page = await _page(ctx, fetch, token)
-        except PartnerCenterError as exc:
-            if token is None or restarted or isinstance(exc, TRANSIENT):
-                raise
-            token, restarted = None, True  # the stored token was refused: list again
-            continue
-        following = page.next_continuation_token() if page.items else None
-        if following is not None and following in seen:
-            following = None  # a repeating token would loop forever: the listing ends here
-        done = following is None
-        async with ctx.step(**{"token": following, **(then if done else {})}) as (session, run):
-            await apply(session, run, page.items)
-        if done:
-            return
-        seen.add(following)  # type: ignore[arg-type]
-        token = following
+    ahead = asyncio.create_task(_page(ctx, fetch, token))
+    try:
+        while True:
+            try:
+                page = await ahead
+            except PartnerCenterError as exc:
+                if token is None or restarted or isinstance(exc, TRANSIENT):
+                    raise
+                token, restarted = None, True  # the stored token was refused: list again
+                ahead = asyncio.create_task(_page(ctx, fetch, token))
+                continue
+            following = page.next_continuation_token() if page.items else None
+            if following is not None and following in seen:
+                following = None  # a repeating token would loop forever: the listing ends here
+            done = following is None
+            if following is not None:
+                ahead = asyncio.create_task(_page(ctx, fetch, following))
+            checkpoint = {"token": following, **(then if done else {})}
+            async with ctx.step(**checkpoint) as (session, run):
+                await apply(session, run, page.items)
+            if done:
+                return
+            seen.add(following)  # type: ignore[arg-type]
+            token = following
+    finally:
+        if not ahead.done():
+            ahead.cancel()
+            await asyncio.gather(ahead, return_exceptions=True)
 
 
 async def audit_phase(ctx: RunContext) -> None:
@@ -137,7 +152,9 @@ async def customers_phase(ctx: RunContext, *, indirect: bool) -> None:
 
     following = {"phase": "attribution" if indirect else "details", "reseller_index": 0}
     await paged(
-        ctx, lambda token: ctx.client.list_customers_page(continuation_token=token), apply,
+        ctx,
+        lambda token: ctx.client.list_customers_page(size=PAGE_SIZE, continuation_token=token),
+        apply,
         then=following,
     )  # fmt: skip
 
@@ -162,7 +179,7 @@ async def attribution_phase(ctx: RunContext) -> None:
     await paged(
         ctx,
         lambda token: ctx.client.list_customers_of_indirect_reseller_page(
-            reseller, continuation_token=token
+            reseller, size=PAGE_SIZE, continuation_token=token
         ),
         apply,
         then=then,

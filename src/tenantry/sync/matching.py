@@ -197,48 +197,81 @@ async def propose_for_account(session: AsyncSession, account: PartnerCenterAccou
     """Propose the organizations without a tenant that look like ``account`` (open proposals,
     one per pair, kept once dismissed); returns how many were new. An account already linked
     to an organization proposes nothing."""
-    if account.organization_id is not None:
-        return 0
-    profile = account_profile(account)
-    conditions = _account_conditions(profile)
-    if not conditions:
-        return 0
+    return (await propose_for_accounts(session, [account])).get(account.id, 0)
+
+
+def _meets(organization: Organization, profile: Profile) -> bool:
+    """Does the organization meet one of ``_account_conditions(profile)`` (as SQL compares)?"""
+    if organization.domain is not None and organization.domain in profile.domains:
+        return True
+    if profile.name_key and organization.name_key == profile.name_key:
+        return True
+    number = profile.registration_number
+    if number and compact(number) and organization.registration_number is not None:
+        return organization.registration_number in {number, number.strip(), compact(number)}
+    return False
+
+
+async def propose_for_accounts(
+    session: AsyncSession, accounts: Iterable[PartnerCenterAccount]
+) -> dict[uuid.UUID, int]:
+    """:func:`propose_for_account` for a batch of accounts of one platform and kind, with one
+    query for every account's candidates and one for the pairs' proposals; returns how many
+    proposals each account got that are new."""
+    wanted = [(a, account_profile(a)) for a in accounts if a.organization_id is None]
+    wanted = [(a, p) for a, p in wanted if _account_conditions(p)]
+    if not wanted:
+        return {}
+    first = wanted[0][0]
     query = (
         select(Organization)
         .where(
-            Organization.platform_id == account.platform_id,
-            Organization.kind == _kind_of(account),
+            Organization.platform_id == first.platform_id,
+            Organization.kind == _kind_of(first),
             Organization.tenant_id.is_(None),
-            or_(*conditions),
+            or_(*(c for _, profile in wanted for c in _account_conditions(profile))),
         )
         .order_by(Organization.created_at, Organization.id)
-        .limit(MAX_CANDIDATES)
     )
     candidates = list(await session.scalars(query))
-    proposals = []
-    for organization in candidates:
-        found = evidence(organization_profile(organization), profile)
-        if found:
-            proposals.append(
-                MatchProposal(
+    proposals: list[tuple[uuid.UUID, MatchProposal]] = []
+    for account, profile in wanted:
+        own = [o for o in candidates if _meets(o, profile)][:MAX_CANDIDATES]
+        for organization in own:
+            found = evidence(organization_profile(organization), profile)
+            if found:
+                proposals.append((account.id, MatchProposal(
                     platform_id=account.platform_id, organization_id=organization.id,
                     account_id=account.id, pair_key=pair_key(organization.id, account.id),
                     evidence=found, status=MatchStatus.OPEN,
-                )
-            )  # fmt: skip
-    existing = await _existing(session, account.platform_id, (p.pair_key for p in proposals))
-    return sum([await _add(session, proposal, existing) for proposal in proposals])
+                )))  # fmt: skip
+    existing = await _existing(session, first.platform_id, (p.pair_key for _, p in proposals))
+    new: dict[uuid.UUID, int] = {}
+    for account_id, proposal in proposals:
+        if await _add(session, proposal, existing):
+            new[account_id] = new.get(account_id, 0) + 1
+    return new
 
 
 async def open_proposals(session: AsyncSession, account: PartnerCenterAccount) -> int:
     """How many open proposals the account has: while it has any, the sync does not create an
     organization for it (staff link it, or dismiss the proposals)."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(MatchProposal)
-        .where(MatchProposal.account_id == account.id, MatchProposal.status == MatchStatus.OPEN)
+    return (await accounts_with_open_proposals(session, [account.id])).get(account.id, 0)
+
+
+async def accounts_with_open_proposals(
+    session: AsyncSession, account_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """:func:`open_proposals` of a batch: account id -> its open proposals (none: absent)."""
+    wanted = sorted(set(account_ids), key=str)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(MatchProposal.account_id, func.count())
+        .where(MatchProposal.account_id.in_(wanted), MatchProposal.status == MatchStatus.OPEN)
+        .group_by(MatchProposal.account_id)
     )
-    return int(count or 0)
+    return {account_id: int(count) for account_id, count in rows if account_id is not None}
 
 
 # Enough groups for a page of proposals; the next scan finds the rest.

@@ -85,16 +85,55 @@ async def link_tenant(
             raise await held_elsewhere(session, actor, holder, facts.tenant_id) from None
     tenant = await session.get(MicrosoftTenant, organization.id)
     if tenant is None:
-        tenant = MicrosoftTenant(
-            organization_id=organization.id,
-            tenant_id=facts.tenant_id,
-            link_method=method,
-            linked_at=utcnow(),
-            linked_by_id=actor.user_id if actor else None,
-            linked_by_event_id=event_id,
-            relationship=facts.relationship,
-        )
+        tenant = _tenant_row(organization, facts, method, actor, event_id)
         session.add(tenant)
+    _know(tenant, facts)
+    details = await session.get(ServiceDetails, organization.id)
+    if details is not None:
+        details.status = ServiceDetailsStatus.LINKED
+    await session.flush()
+    if not already:
+        await _record_linked(session, actor, organization, facts, method)
+    return tenant
+
+
+async def link_new_organization(
+    session: AsyncSession, organization: Organization, facts: TenantFacts, method: LinkMethod
+) -> MicrosoftTenant:
+    """:func:`link_tenant` for an organization being created (added, not flushed), without a
+    query: the rows are added for the caller's flush. That flush meets the unique
+    ``organizations(platform_id, tenant_id)`` when another organization holds the tenant, and
+    the caller decides what then wins (the sync applies its batch again account by account,
+    through :func:`link_tenant`)."""
+    organization.tenant_id = facts.tenant_id
+    tenant = _tenant_row(organization, facts, method, None, None)
+    _know(tenant, facts)
+    session.add(tenant)
+    await _record_linked(session, None, organization, facts, method)
+    return tenant
+
+
+def _tenant_row(
+    organization: Organization,
+    facts: TenantFacts,
+    method: LinkMethod,
+    actor: Actor | None,
+    event_id: uuid.UUID | None,
+) -> MicrosoftTenant:
+    return MicrosoftTenant(
+        organization_id=organization.id,
+        tenant_id=facts.tenant_id,
+        link_method=method,
+        linked_at=utcnow(),
+        linked_by_id=actor.user_id if actor else None,
+        linked_by_event_id=event_id,
+        relationship=facts.relationship,
+        verified_domains=[],
+    )
+
+
+def _know(tenant: MicrosoftTenant, facts: TenantFacts) -> None:
+    """What Partner Center told about the tenant, kept on its row (domains accumulate)."""
     tenant.tenant_id = facts.tenant_id
     tenant.company_name = facts.company_name or tenant.company_name
     tenant.initial_domain = facts.initial_domain or tenant.initial_domain
@@ -104,19 +143,22 @@ async def link_tenant(
     )
     tenant.relationship = facts.relationship
     tenant.reseller_id = facts.reseller_id
-    details = await session.get(ServiceDetails, organization.id)
-    if details is not None:
-        details.status = ServiceDetailsStatus.LINKED
-    await session.flush()
-    if not already:
-        await record(
-            session, actor, action="tenant.linked", target_type="organization",
-            target_id=organization.id, organization_id=organization.id,
-            platform_id=organization.platform_id,
-            changes={"after": {
-                "tenant_id": str(facts.tenant_id), "method": method.value,
-                "relationship": facts.relationship, "initial_domain": facts.initial_domain,
-            }},
-            actor_label=None if actor else "Partner Center",
-        )  # fmt: skip
-    return tenant
+
+
+async def _record_linked(
+    session: AsyncSession,
+    actor: Actor | None,
+    organization: Organization,
+    facts: TenantFacts,
+    method: LinkMethod,
+) -> None:
+    await record(
+        session, actor, action="tenant.linked", target_type="organization",
+        target_id=organization.id, organization_id=organization.id,
+        platform_id=organization.platform_id,
+        changes={"after": {
+            "tenant_id": str(facts.tenant_id), "method": method.value,
+            "relationship": facts.relationship, "initial_domain": facts.initial_domain,
+        }},
+        actor_label=None if actor else "Partner Center",
+    )  # fmt: skip

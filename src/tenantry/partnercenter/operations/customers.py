@@ -111,15 +111,20 @@ class CustomerOperations(ClientCore):
         )
 
     async def list_customers_of_indirect_reseller_page(
-        self, indirect_reseller_tenant_id: str, *, continuation_token: str | None = None
+        self,
+        indirect_reseller_tenant_id: str,
+        *,
+        size: int = 0,
+        continuation_token: str | None = None,
     ) -> CustomerPage:
-        """One page of :meth:`iter_customers_of_indirect_reseller` (resumable by token)."""
+        """One page of :meth:`iter_customers_of_indirect_reseller` (resumable by token).
+        ``size`` 0 leaves the page size to the service, as Microsoft's filter examples do."""
         return await self._seek_page(
             Customer,
             "list_customers_of_indirect_reseller",
             self._pc_url("customers"),
             params={
-                "size": 0,
+                "size": size,
                 "filter": encode_filter(
                     CustomerSearchField.INDIRECT_RESELLER, indirect_reseller_tenant_id
                 ),

@@ -18,11 +18,17 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.models import (
+    AcceptanceRoute,
+    AgreementAcceptance,
+    AgreementKind,
+    AttestationRequest,
     AuthSession,
     CartItem,
     GdapRelationship,
     GdapStatus,
     LinkMethod,
+    MicrosoftAgreementState,
+    MicrosoftAgreementStatus,
     MicrosoftSubscription,
     MicrosoftTenant,
     Order,
@@ -145,6 +151,42 @@ async def _tenant(session: AsyncSession, p: Organization, m: Organization, o: Or
     return MicrosoftTenant, {"tenant_id": row.tenant_id}
 
 
+async def _acceptance(
+    session: AsyncSession, p: Organization, m: Organization, o: Organization
+) -> Made:
+    row = AgreementAcceptance(
+        platform_id=p.id, organization_id=m.id, kind=AgreementKind.MICROSOFT_CUSTOMER_AGREEMENT,
+        route=AcceptanceRoute.STAFF_ATTESTATION, date_agreed=utcnow(), recorded_by_label="Staff",
+        recorded_at=utcnow(),
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return _id(row)
+
+
+async def _attestation_request(
+    session: AsyncSession, p: Organization, m: Organization, o: Organization
+) -> Made:
+    row = AttestationRequest(
+        platform_id=p.id, organization_id=m.id, reseller_id=m.id, requested_by_label="Reseller"
+    )
+    session.add(row)
+    await session.flush()
+    return _id(row)
+
+
+async def _agreement_status(
+    session: AsyncSession, p: Organization, m: Organization, o: Organization
+) -> Made:
+    row = MicrosoftAgreementStatus(
+        organization_id=m.id, platform_id=p.id, state=MicrosoftAgreementState.MISSING,
+        check_error="merged side",
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    return MicrosoftAgreementStatus, {"check_error": "merged side"}
+
+
 async def _order(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
     row = Order(
         platform_id=p.id, organization_id=m.id, status=OrderStatus.SUBMITTED, currency="EUR",
@@ -256,6 +298,10 @@ ROWS: dict[str, Maker] = {
     "microsoft_tenants.organization_id": _tenant,
     "microsoft_tenants.reseller_id": _tenant,
     "orders.organization_id": _order,
+    "agreement_acceptances.organization_id": _acceptance,
+    "attestation_requests.organization_id": _attestation_request,
+    "attestation_requests.reseller_id": _attestation_request,
+    "microsoft_agreement_statuses.organization_id": _agreement_status,
     "organization_redirects.to_id": _redirect,
     "service_details.organization_id": _details,
     "service_details.reseller_id": _details,

@@ -46,6 +46,7 @@ from tenantry.models import (
     MatchProposal,
     MatchStatus,
     Membership,
+    MicrosoftAgreementStatus,
     MicrosoftTenant,
     Role,
     ServiceDetails,
@@ -153,7 +154,9 @@ async def _cart_items(session: AsyncSession, context: MergeContext) -> int:
     return await _move(session, CartItem.__table__.c.organization_id, context)
 
 
-def _one_row_per_organization(model: type[MicrosoftTenant] | type[ServiceDetails]) -> Rule:
+def _one_row_per_organization(
+    model: type[MicrosoftTenant] | type[ServiceDetails] | type[MicrosoftAgreementStatus],
+) -> Rule:
     """The row of the side whose tenant is kept wins (the kept side's when neither holds one);
     without such a row, the other side's row moves."""
 
@@ -223,6 +226,10 @@ RULES: dict[str, Rule] = {
     "cart_items.organization_id": _cart_items,
     "microsoft_tenants.organization_id": _one_row_per_organization(MicrosoftTenant),
     "service_details.organization_id": _one_row_per_organization(ServiceDetails),
+    # The agreement status belongs to the tenant kept (acceptance evidence moves as it is).
+    "microsoft_agreement_statuses.organization_id": _one_row_per_organization(
+        MicrosoftAgreementStatus
+    ),
     "organization_segments.organization_id": _segments,
     "match_proposals.organization_id": _proposals,
     "match_proposals.other_organization_id": _proposals,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -11,10 +13,15 @@ from tenantry.models import (
     OrganizationKind,
     OrganizationSource,
     PartnerCenterAccount,
+    SyncRun,
     SyncRunStatus,
 )
+from tenantry.partnercenter import access
+from tenantry.sync.engine import run_sync
+from tenantry.sync.tasks import poll_audit_records
 from tests.factories import World
 from tests.sandbox.conftest import Sandbox
+from tests.sandbox.test_rules import new_customer
 from tests.sync.conftest import state, sync
 
 
@@ -59,3 +66,25 @@ async def test_full_sync_creates_resellers_and_customers_once(
     assert again.status is SyncRunStatus.SUCCEEDED
     assert again.created == 0 and again.updated == 0
     assert await state(database, platform_id) == before
+
+
+async def test_a_customer_added_in_partner_center_arrives_through_its_audit_record(
+    app: FastAPI, database: Database, network: World, sqlite_sandbox: Sandbox
+) -> None:
+    platform_id = network.platform.organization.id
+    assert (await sync(database, platform_id)).status is SyncRunStatus.SUCCEEDED
+    created = await sqlite_sandbox.call("POST", "/v1/customers", json=new_customer("auditnew"))
+    assert created.status_code == 201, created.text
+    tenant = uuid.UUID(created.json()["id"])
+
+    async with database.transaction() as session:
+        assert await poll_audit_records(session) == 1
+    async with database.transaction(write=False) as session:
+        [queued] = await session.scalars(select(SyncRun).where(SyncRun.status == "queued"))
+    assert queued.scope_tenant_id == tenant
+    await run_sync(database, access.current(), queued.id)
+    async with database.transaction(write=False) as session:
+        arrived = await session.scalar(select(Organization).where(Organization.tenant_id == tenant))
+        assert arrived is not None
+        assert arrived.legal_name == created.json()["billingProfile"]["companyName"]
+        assert arrived.source is OrganizationSource.PARTNER_CENTER

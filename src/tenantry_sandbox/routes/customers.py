@@ -24,6 +24,7 @@ from tenantry_sandbox.api import (
     CustomerOfAnyCaller,
     SeekParams,
     Session,
+    State,
     partner_center_router,
 )
 from tenantry_sandbox.binding import enum_key
@@ -41,6 +42,7 @@ from tenantry_sandbox.schemas.customers import (
     customer_detail,
     customer_summary,
 )
+from tenantry_sandbox.services import audit
 from tenantry_sandbox.services.customers import create_customer
 from tenantry_sandbox.store import customers, domains, relationships
 from tenantry_sandbox.store.customers import CustomerFilter
@@ -65,11 +67,15 @@ def parse_filter(raw: str) -> CustomerFilter:
 
 @router.post("/customers", status_code=201, summary="Create a customer")
 async def create(
-    body: CustomerCreate, caller: AnyCaller, partner: CallingPartner, session: Session
+    body: CustomerCreate,
+    caller: AnyCaller,
+    partner: CallingPartner,
+    session: Session,
+    state: State,
 ) -> CustomerOut:
     created = await create_customer(session, caller, partner, body)
     customer = created.customer
-    return CustomerOut(
+    answer = CustomerOut(
         id=customer.id,
         commerce_id=customer.commerce_id,
         company_profile=company_profile(customer),
@@ -82,6 +88,11 @@ async def create(
         ),
         associated_partner_id=created.reseller.tenant_id if created.reseller else None,
     )
+    record = audit.Recorder(session, caller, customer, state.clock.now())
+    # Never the admin's password: Partner Center's record of add_customer carries no credentials.
+    kept = answer.model_copy(update={"user_credentials": None})
+    await record("customer", "add_customer", {"CustomerId": customer.id}, new_value=kept)
+    return answer
 
 
 @router.get("/customers", summary="List or search the partner's customers (seek paging)")
@@ -121,7 +132,11 @@ async def get_customer(
 
 @router.patch("/customers/{customer_id:uuid}", summary="Remove the reseller relationship")
 async def update_customer(
-    body: CustomerUpdate, customer: CustomerOfAnyCaller, caller: AnyCaller, session: Session
+    body: CustomerUpdate,
+    customer: CustomerOfAnyCaller,
+    caller: AnyCaller,
+    session: Session,
+    state: State,
 ) -> CustomerRelationshipOut:
     if body.relationship_to_partner is None or enum_key(body.relationship_to_partner) != "none":
         raise errors.invalid_property(
@@ -129,6 +144,12 @@ async def update_customer(
             "relationshipToPartner",
         )
     await relationships.end_for(session, customer.id, caller.tenant_id)
+    record = audit.Recorder(session, caller, customer, state.clock.now())
+    await record(
+        "partner_customer_relationship",
+        "remove_partner_customer_relationship",
+        {"CustomerId": customer.id},
+    )
     return CustomerRelationshipOut(relationship_to_partner="none")
 
 

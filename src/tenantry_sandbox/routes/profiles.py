@@ -15,7 +15,14 @@ from fastapi import Header
 from sqlalchemy import update
 
 from tenantry_sandbox import errors
-from tenantry_sandbox.api import CustomerOfAnyCaller, CustomerOfUser, Session, partner_center_router
+from tenantry_sandbox.api import (
+    AnyCaller,
+    CustomerOfAnyCaller,
+    CustomerOfUser,
+    Session,
+    State,
+    partner_center_router,
+)
 from tenantry_sandbox.schemas.customers import (
     BillingProfileIn,
     BillingProfileOut,
@@ -25,6 +32,7 @@ from tenantry_sandbox.schemas.customers import (
     company_profile,
     customer_organization,
 )
+from tenantry_sandbox.services import audit
 from tenantry_sandbox.services.validation import validate_billing_profile
 from tenantry_sandbox.store import customers
 from tenantry_sandbox.store.customers import BillingProfile
@@ -54,11 +62,14 @@ async def get_billing_profile(customer: CustomerOfAnyCaller, session: Session) -
 async def update_billing_profile(
     body: BillingProfileIn,
     customer: CustomerOfAnyCaller,
+    caller: AnyCaller,
     session: Session,
+    state: State,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> BillingProfileOut:
     expected = _etag_of(if_match)
     profile = await customers.billing_profile(session, customer.id)
+    old_value = billing_profile(customer.id, profile, links=False)
     valid = validate_billing_profile(body, "billingProfile")
     values = valid.row(customer.id, profile.id)
     # A conditional update, so of two writers holding the same etag only the first succeeds.
@@ -70,7 +81,16 @@ async def update_billing_profile(
     if getattr(result, "rowcount", 0) != 1:
         raise errors.etag_mismatch()
     await session.refresh(profile)
-    return billing_profile(customer.id, profile)
+    answer = billing_profile(customer.id, profile)
+    record = audit.Recorder(session, caller, customer, state.clock.now())
+    await record(
+        "customer",
+        "update_customer_billing_profile",
+        {"CustomerId": customer.id},
+        old_value=old_value,
+        new_value=billing_profile(customer.id, profile, links=False),
+    )
+    return answer
 
 
 @router.get("/customers/{customer_id:uuid}/profiles/company", summary="Get the company profile")

@@ -26,6 +26,7 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     seed_seller,
     served,
 )
+from tests.e2e.test_accessibility import AXE_JS, Checker
 
 pytestmark = pytest.mark.browser
 OFFER = "CFQ7TTC0LH18-0001"
@@ -92,6 +93,9 @@ async def test_a_customer_admin_accepts_the_agreement_and_then_orders(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Microsoft Customer Agreement")
     await expect(page.locator("#main")).to_contain_text("Microsoft accepts no purchases")
     assert "117a77b0" not in await page.content(), "no template ID on screen"
+    checker = Checker(page, 1280, AXE_JS.read_text(encoding="utf-8"))
+    await checker.check("microsoft customer agreement, to accept")
+    assert checker.problems == []
     await expect(page.get_by_label("First name")).to_have_value("Ada")
     await expect(page.get_by_label("Last name")).to_have_value("Lindqvist")
     await page.get_by_label("Phone").fill("+45 32 12 34 56")

@@ -169,3 +169,26 @@ async def test_the_checkout_api_answer_names_the_reason_and_the_link(
     assert caught.value.extra == {
         "reason": gate.MCA_MISSING, "link": gate.CUSTOMER_ACCEPTANCE_PATH,
     }  # fmt: skip
+
+
+async def test_a_pending_acceptance_is_confirmed_once_the_tenant_exists(
+    database: Database, world: World, sqlite_sandbox: Sandbox, partner_center: PartnerCenterClient
+) -> None:
+    from tenantry.agreements.customer.service import confirm_pending
+
+    org = world.direct_customer.organization
+    await agreement_accepted(database, org.id)  # no tenant yet: pending
+    tenant = await linked_customer(database, sqlite_sandbox, org)  # the tenant is created
+    for _ in range(2):
+        async with database.transaction() as session:
+            row = await session.get(Organization, org.id)
+            assert row is not None
+            await confirm_pending(session, partner_center, row)
+    assert len(await partner_center.list_customer_agreements(str(tenant))) == 1
+    async with database.transaction() as session:
+        row = await session.get(Organization, org.id)
+        assert row is not None
+        status = await microsoft.status_row(session, row)
+        assert status.state is MicrosoftAgreementState.ACCEPTED
+        assert status.pending_acceptance_id is None
+    assert await refused(database, org, world, partner_center, PurchaseKind.PURCHASE) is None

@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.agreements import gate
-from tenantry.agreements.customer.pages import acceptance_first
+from tenantry.agreements.customer.pages import acceptance_first, accepts_in_person
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
 from tenantry.models import Order, Organization, OrganizationKind, User
@@ -280,7 +280,7 @@ async def _agreement_first(
 ) -> Response | None:
     """A customer admin whose tenant (linked, or new and held) has no accepted agreement goes to
     the acceptance page first, and comes back to ``here``."""
-    if acceptance_first(actor, [gate.MCA_MISSING], here) is None:
+    if not accepts_in_person(actor):
         return None
     organization = await _own(session, actor)
     if await service_details.missing(session, organization):

@@ -126,14 +126,18 @@ async def accept(request: Request, session: DbSession, actor: PageActor) -> Resp
     return redirect(back)
 
 
+def accepts_in_person(actor: Actor) -> bool:
+    """A customer admin signed in as themselves: the one sent to accept before ordering."""
+    return (
+        actor.organization_kind is OrganizationKind.CUSTOMER
+        and not actor.acting_on_behalf
+        and actor.role is Role.CUSTOMER_ADMIN
+    )
+
+
 def acceptance_first(actor: Actor, missing_codes: list[str], here: str) -> Response | None:
     """For a customer admin (in person) whose agreement is missing: the way to the acceptance
     page, coming back to ``here`` afterwards; otherwise None."""
-    if (
-        actor.organization_kind is not OrganizationKind.CUSTOMER
-        or actor.acting_on_behalf
-        or actor.role is not Role.CUSTOMER_ADMIN
-        or MCA_MISSING not in missing_codes
-    ):
+    if not accepts_in_person(actor) or MCA_MISSING not in missing_codes:
         return None
     return redirect(f"{PATH}?next={quote(here, safe='/')}", status_code=303)

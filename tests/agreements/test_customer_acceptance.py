@@ -118,6 +118,13 @@ async def test_a_new_tenants_acceptance_waits_for_the_tenant(
         accepted = await post_form(client, PATH, ACCEPT | {"next": "/cart"})
         assert accepted.status_code == 303, accepted.text
     assert await status_of(database, world) == ("unknown", 0, 1)
+    async with database.transaction() as session:
+        recorded = list(
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "agreement.accepted")
+            )
+        )
+    assert len(recorded) == 1, "a double submit is one acceptance"
     assert (await client.get("/cart")).status_code == 200
     assert "confirms the acceptance to Microsoft right after" in words(await client.get(PATH))
 

@@ -175,6 +175,10 @@ async def accept(
             route=AcceptanceRoute.CUSTOMER_IN_PRODUCT, actor=actor,
         )  # fmt: skip
     else:
+        if status.pending_acceptance_id is not None:
+            earlier = await session.get(AgreementAcceptance, status.pending_acceptance_id)
+            if earlier is not None:
+                return earlier
         acceptance = await _pending(session, client, organization, status, person, actor)
     await record(
         session, actor, action="agreement.accepted", target_type="organization",
@@ -190,10 +194,6 @@ async def _pending(
     session: AsyncSession, client: PartnerCenterClient, organization: Organization,
     status: MicrosoftAgreementStatus, person: AcceptingPerson, actor: Actor,
 ) -> AgreementAcceptance:  # fmt: skip
-    if status.pending_acceptance_id is not None:
-        earlier = await session.get(AgreementAcceptance, status.pending_acceptance_id)
-        if earlier is not None:
-            return earlier
     if not await _tenant_is_new(session, organization):
         raise TenantNotChosen(
             f"Choose the Microsoft tenant of {organization.display_name} in Service Details "

@@ -192,3 +192,31 @@ async def test_a_pending_acceptance_is_confirmed_once_the_tenant_exists(
         assert status.state is MicrosoftAgreementState.ACCEPTED
         assert status.pending_acceptance_id is None
     assert await refused(database, org, world, partner_center, PurchaseKind.PURCHASE) is None
+
+
+async def test_microsofts_13605_on_more_seats_is_the_gates_refusal(
+    database: Database, world: World, sqlite_sandbox: Sandbox, partner_center: PartnerCenterClient
+) -> None:
+    org = world.direct_customer.organization
+    tenant = str(
+        await linked_customer(database, sqlite_sandbox, org, mca_direct_signed=True, skus=[])
+    )
+    line = CartLineItem(catalog_item_id=BASIC, quantity=2, term_duration="P1M",
+                        billing_cycle="Monthly")  # fmt: skip
+    cart = await partner_center.create_cart(tenant, Cart(line_items=[line]))
+    assert cart.id is not None
+    await partner_center.checkout_cart(tenant, cart.id)
+    [subscription] = await partner_center.list_subscriptions(tenant)
+    # The signature is withdrawn in Partner Center; Tenantry still believes it signed.
+    await agreement_accepted(database, org.id)
+    await sqlite_sandbox.control("PUT", f"/customers/{tenant}/mca", json={"direct_signed": False})
+    more = subscription.model_copy(update={"quantity": 3})
+    async with database.transaction() as session:
+        row = await session.get(Organization, org.id)
+        assert row is not None
+        with pytest.raises(Conflict) as caught:
+            await guarded(
+                session, row, world.platform.actor, PurchaseKind.SEAT_INCREASE,
+                partner_center.update_subscription(tenant, more),
+            )  # fmt: skip
+    assert "Microsoft accepts no more licenses" in caught.value.detail

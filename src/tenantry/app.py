@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
+from tenantry.agreements.customer import pages as agreement_acceptance_pages
 from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
@@ -139,6 +140,7 @@ def create_app(
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)
     app.include_router(orders_pages.router)
+    app.include_router(agreement_acceptance_pages.router)
     app.include_router(tenants_pages.router)
     app.include_router(partner_center_events_pages.router)
     app.include_router(resellers_pages.router)

@@ -134,6 +134,8 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await checker.check("cart")
     await page.goto("/orders")
     await checker.check("orders")
+    await page.goto("/agreements/microsoft-customer-agreement")
+    await checker.check("microsoft customer agreement")
     await page.get_by_role("button", name="End acting for Alpha Customer").click()
 
 

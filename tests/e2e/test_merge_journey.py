@@ -12,6 +12,7 @@ from tenantry.db import Database
 from tenantry.models import CartItem, Organization, OrganizationKind, Role
 from tenantry.security import Actor
 from tenantry.sync.matching import find_duplicate_organizations
+from tests.agreements.accepted import agreement_accepted
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_accessibility import AXE_JS, Checker
 from tests.e2e.test_journeys import sign_in
@@ -48,6 +49,7 @@ async def _duplicates(live_server: LiveServer) -> None:
                 label="Seed",
             )  # fmt: skip
             assert len(await find_duplicate_organizations(session, staff)) == 1
+        await agreement_accepted(database, synced.id)
     finally:
         await database.dispose()
 

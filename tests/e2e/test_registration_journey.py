@@ -180,6 +180,13 @@ async def test_buy_now_register_confirm_approve_and_order(
         "Tenantry keeps the name fabrikamshop.onmicrosoft.com for this order"
     )
     await customer.get_by_role("link", name="Continue to review and place the order").click()
+    # Before the first order, the customer's administrator accepts the Microsoft Customer
+    # Agreement (confirmed to Microsoft once the new tenant is created).
+    await expect(customer.get_by_role("heading", level=1)).to_have_text(
+        "Microsoft Customer Agreement"
+    )
+    await customer.get_by_role("button", name="I accept the Microsoft Customer Agreement").click()
+    await expect(customer.get_by_role("heading", level=1)).to_have_text("Cart of Fabrikam ApS")
     await customer.get_by_role("button", name="Place order").click()
     await expect(customer.get_by_role("heading", level=1)).to_have_text("Order placed")
     await expect(customer.get_by_role("status")).to_contain_text(

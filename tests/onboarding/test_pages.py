@@ -63,7 +63,10 @@ async def test_htmx_loads_the_steps_in_order_with_their_state_in_words(
     ]  # fmt: skip
     assert items[0].text.startswith("Created: ✓ Done")
     assert items[2].text.startswith("Microsoft tenant created or linked: … Waiting")
-    assert "Not yet available" in items[6].text
+    assert "Not accepted: Microsoft accepts no purchases" in items[6].text
+    assert page.find("a", href=f"/organizations/{world.customer_a.id}/agreements").text == (
+        "See the customer's agreements"
+    )
     action = page.find("a", href=f"/organizations/{world.customer_a.id}#on-behalf-title")
     assert action.text == "Open as this customer"
     # In the organization's page the Microsoft tenant card shows the tenant, not the steps.

@@ -85,8 +85,9 @@ async def test_a_new_customer_is_told_to_choose_its_service_details(
         "href": "/service-details",
     }
     assert step(body, "relationship")["state"] == "waiting"
-    assert step(body, "agreement")["state"] == "not_yet_available"
-    assert step(body, "agreement")["state_words"] == "Not yet available"
+    agreement = step(body, "agreement")
+    assert (agreement["state"], agreement["state_words"]) == ("waiting", "Waiting")
+    assert agreement["detail"].startswith("Not accepted: Microsoft accepts no purchases")
     first_order = step(body, "first_order")
     assert (first_order["state"], first_order["next_action"]["href"]) == ("waiting", "/cart")
     assert body["next_step"] == "tenant"

@@ -207,6 +207,20 @@ OPERATIONS: dict[str, Op] = {
         query=(("agreementType", "MicrosoftCustomerAgreement"),),
         app_user=True,
     ),
+    "get_agreement_document": Op(
+        lambda c: c.get_agreement_document("t1", language="da-DK", country="DK"),
+        "GET",
+        "/v1/agreementtemplates/t1/document",
+        {
+            "country": "DK",
+            "language": "da-DK",
+            "displayUri": "https://example.com/mca",
+            "downloadUri": "https://example.com/mca.docx",
+            "attributes": {"objectType": "AgreementDocument"},
+        },
+        query=(("country", "DK"), ("language", "da-DK")),
+        app_user=True,
+    ),
     "get_direct_signed_status": Op(
         lambda c: c.get_direct_signed_status("c1"),
         "GET",

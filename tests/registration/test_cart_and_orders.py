@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tenantry.db import Database
 from tenantry.jobs.queue import JobQueue
 from tenantry.models import AuditEvent, Order, OrganizationStatus
+from tests.agreements.accepted import agreement_accepted
 from tests.factories import World
 from tests.notifications.local_smtp import LocalSmtpServer
 from tests.registration.conftest import (
@@ -90,6 +91,7 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
 
     organization = await registered(database)
     assert organization is not None
+    await agreement_accepted(database, organization.id)
     assert (await approve(client, world, str(organization.id))).status_code == 200
     await deliver(job_queue)
     assert mails_to(smtp_server, "erin@fabrikam.example")[-1] == "Fabrikam ApS is approved"

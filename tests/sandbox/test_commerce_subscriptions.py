@@ -213,3 +213,12 @@ async def test_transitions_upgrade_seats_and_move_licenses(sandbox: Sandbox) -> 
         await sandbox.call("GET", f"{subscriptions}/{legacy_sub['id']}/transitionEligibilities")
     )
     assert none["items"] == []
+
+
+async def test_more_seats_need_the_microsoft_customer_agreement(sandbox: Sandbox) -> None:
+    customer = await buyer(sandbox, attested=False, mca_direct_signed=True)
+    sub = await bought(sandbox, customer, line(BASIC, 5, "P1Y"))
+    path = f"/v1/customers/{customer}/subscriptions/{sub['id']}"
+    await sandbox.control("PUT", f"/customers/{customer}/mca", json={"direct_signed": False})
+    fails(await sandbox.call("PATCH", path, json={**sub, "quantity": 6}), 403, 13605)
+    assert ok(await sandbox.call("PATCH", path, json={**sub, "quantity": 4}))["quantity"] == 4

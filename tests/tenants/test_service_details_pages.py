@@ -10,6 +10,7 @@ import pytest
 
 from tenantry.db import Database
 from tenantry.models import ServiceDetails
+from tests.agreements.accepted import agreement_accepted
 from tests.factories import World
 from tests.sandbox.conftest import Sandbox
 from tests.web.conftest import People, post_form, sign_in
@@ -118,8 +119,10 @@ async def test_a_refused_verify_keeps_what_was_typed_and_says_why(
 
 
 async def test_a_held_prefix_taken_meanwhile_stops_the_order_and_says_so(
-    client: httpx.AsyncClient, people: People, sqlite_sandbox: Sandbox
-) -> None:
+    client: httpx.AsyncClient, people: People, sqlite_sandbox: Sandbox, database: Database,
+    world: World,
+) -> None:  # fmt: skip
+    await agreement_accepted(database, world.customer_a.id)
     await sign_in(client, people.customer_admin.email)
     added = await post_form(
         client, "/cart/add", {"offer": "CFQ7TTC0LH18-0001", "term": "P1Y", "quantity": "2"}

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from tenantry.db import Database
 from tenantry.models import Organization, User
+from tests.agreements.accepted import agreement_accepted
 from tests.factories import World, give_tenant
 from tests.web.conftest import People, post_form, sign_in
 from tests.web.html import Page
@@ -25,11 +26,13 @@ NOT_YET = "Tenantry does not set up the subscriptions with Microsoft yet"
 
 @pytest.fixture(autouse=True)
 async def alpha_customer_holds_a_tenant(database: Database, world: World) -> None:
-    """Alpha Customer's Service Details are done: it holds a Microsoft tenant."""
+    """Alpha Customer's Service Details are done: it holds a Microsoft tenant, and its
+    administrator accepted the Microsoft Customer Agreement."""
     async with database.transaction() as session:
         organization = await session.get(Organization, world.customer_a.id)
         assert organization is not None
         await give_tenant(session, organization)
+    await agreement_accepted(database, world.customer_a.id)
 
 
 async def place_order(client: httpx.AsyncClient) -> str:

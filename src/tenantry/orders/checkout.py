@@ -2,20 +2,24 @@
 
 An order needs an approved (active) organization, a person whose email address is proven and the
 Service Details step done (the Microsoft tenant the order is for: one linked, or a new tenant's
-prefix held, asked of Partner Center again when the order is placed); until then the cart can be
-filled and the checkout explains what is missing. Placing the same
-checkout form twice (a double click, a retried request) gives the one order.
+prefix held, asked of Partner Center again when the order is placed) and the agreements accepted
+(the Microsoft Customer Agreement: asked of Partner Center again when it is not known to be
+accepted, so a customer that signed it in the admin center a minute ago passes); until then the
+cart can be filled and the checkout explains what is missing, with the link to act. Placing the
+same checkout form twice (a double click, a retried request) gives the one order.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
+from tenantry.agreements import gate
 from tenantry.audit.service import record
 from tenantry.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from tenantry.identity.email.verification import EmailNotVerified
@@ -30,6 +34,7 @@ from tenantry.models import (
 from tenantry.orders import cart as carts
 from tenantry.organizations import repository
 from tenantry.partnercenter.access import PartnerCenterAccess
+from tenantry.partnercenter.client import PartnerCenterClient
 from tenantry.resellers.checkout import reseller_blockers
 from tenantry.security import Actor, organization_scope
 from tenantry.tenants import service_details
@@ -56,8 +61,11 @@ class Blocker:
 
 
 async def blockers(
-    session: AsyncSession, actor: Actor, organization: Organization, cart: carts.Cart
-) -> list[Blocker]:
+    session: AsyncSession, actor: Actor, organization: Organization, cart: carts.Cart,
+    client: PartnerCenterClient | None = None,
+) -> list[Blocker]:  # fmt: skip
+    """What keeps the organization from ordering now. With ``client``, an agreement not known to
+    be accepted is asked of Partner Center first."""
     found: list[Blocker] = []
     if organization.status is OrganizationStatus.PENDING_APPROVAL:
         seller = await session.get(Organization, organization.parent_id)
@@ -98,7 +106,22 @@ async def blockers(
         Blocker(b.code, b.message, b.link, link_label=RESELLER_BLOCKER_LINKS.get(b.code))
         for b in await reseller_blockers(session, organization)
     ]
+    found += [
+        Blocker(m.code, m.message, m.link, m.link_label)
+        for m in await gate.missing_agreements(session, organization, actor, client=client)
+    ]
     return found
+
+
+async def blockers_asking(
+    session: AsyncSession, actor: Actor, organization: Organization, cart: carts.Cart,
+    partner_center: PartnerCenterAccess | None,
+) -> list[Blocker]:  # fmt: skip
+    """:func:`blockers`, asking Partner Center (a person waits: a short lookup) when it can."""
+    if partner_center is None:
+        return await blockers(session, actor, organization, cart)
+    async with partner_center.client(lookup=True) as client:
+        return await blockers(session, actor, organization, cart, client)
 
 
 SERVICE_DETAILS = "service_details"
@@ -124,7 +147,7 @@ async def place_order(
     if earlier is not None and (order := await session.get(Order, earlier)) is not None:
         return order
     cart = await carts.load(session, organization)
-    found = await blockers(session, actor, organization, cart)
+    found = await blockers_asking(session, actor, organization, cart, partner_center)
     if not found and partner_center is not None:
         async with partner_center.client(lookup=True) as client:
             taken = await service_details.recheck_held_prefix(session, organization, client)
@@ -133,7 +156,10 @@ async def place_order(
     if found:
         first = found[0]
         error = EmailNotVerified if first.code == EmailNotVerified.code else Conflict
-        raise error(first.message[:1].lower() + first.message[1:].rstrip("."), reason=first.code)
+        extra: dict[str, Any] = {"link": first.link} if first.link else {}
+        raise error(
+            first.message[:1].lower() + first.message[1:].rstrip("."), reason=first.code, **extra
+        )
     order = Order(
         platform_id=organization.platform_id,
         organization_id=organization.id,

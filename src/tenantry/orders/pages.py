@@ -8,6 +8,8 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.agreements import gate
+from tenantry.agreements.customer.pages import acceptance_first, accepts_in_person
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
 from tenantry.models import Order, Organization, OrganizationKind, User
@@ -17,6 +19,7 @@ from tenantry.orders.catalog import DEFAULT_TERM, OFFERS, TERMS, Offer, offer_by
 from tenantry.organizations import repository
 from tenantry.registration import storefront
 from tenantry.security import Actor
+from tenantry.tenants import service_details
 from tenantry.web.forms import problem_of, text
 from tenantry.web.rendering import redirect, render
 from tenantry.web.routing import PageActor, page_router
@@ -179,21 +182,32 @@ async def _cart_page(
     *,
     message: str | None = None,
     status_code: int = 200,
+    agreement_first: bool = False,
 ) -> Response:
     if actor.organization_kind is not OrganizationKind.CUSTOMER:
         carts.require_buyer(actor)  # a seller has no cart of its own: 403 saying how to buy
     organization = await _own(session, actor)
     cart = await carts.load(session, organization)
     may_order = carts.may_buy(actor)  # a read-only role sees the cart, without its forms
+    blockers = (
+        await checkout.blockers_asking(
+            session, actor, organization, cart, request.app.state.partner_center
+        )
+        if may_order
+        else []
+    )
+    codes = [b.code for b in blockers]
+    # The tenant comes first (the agreement is accepted for it), then the agreement.
+    to_accept = acceptance_first(actor, codes, "/cart") if agreement_first else None
+    if to_accept is not None and checkout.SERVICE_DETAILS not in codes:
+        return to_accept
     context = {
         "section": "cart",
         "cart": cart,
         "organization": organization,
         "may_order": may_order,
         "read_only_hint": carts.READ_ONLY_HINT,
-        "blockers": await checkout.blockers(session, actor, organization, cart)
-        if may_order
-        else [],
+        "blockers": blockers,
         "checkout_key": str(uuid.uuid4()),
         "terms": TERM_OPTIONS,
         "message": message,
@@ -204,7 +218,7 @@ async def _cart_page(
 
 @router.get("/cart")
 async def cart_page(request: Request, session: DbSession, actor: PageActor) -> Response:
-    return await _cart_page(request, session, actor)
+    return await _cart_page(request, session, actor, agreement_first=True)
 
 
 @router.post("/cart/change")
@@ -248,6 +262,8 @@ async def place_order(request: Request, session: DbSession, actor: PageActor) ->
 
 @router.get("/orders")
 async def orders_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    if (to_accept := await _agreement_first(request, session, actor, "/orders")) is not None:
+        return to_accept
     context = {
         "section": "orders",
         "orders": await checkout.recent_orders(session, actor),
@@ -257,6 +273,22 @@ async def orders_page(request: Request, session: DbSession, actor: PageActor) ->
         "limit": checkout.RECENT_ORDERS,
     }
     return render(request, "store/orders.html", context)
+
+
+async def _agreement_first(
+    request: Request, session: AsyncSession, actor: Actor, here: str
+) -> Response | None:
+    """A customer admin whose tenant (linked, or new and held) has no accepted agreement goes to
+    the acceptance page first, and comes back to ``here``."""
+    if not accepts_in_person(actor):
+        return None
+    organization = await _own(session, actor)
+    if await service_details.missing(session, organization):
+        return None
+    access = request.app.state.partner_center
+    async with access.client(lookup=True) as client:
+        missing = await gate.missing_agreements(session, organization, actor, client=client)
+    return acceptance_first(actor, [m.code for m in missing], here)
 
 
 @router.get("/orders/{order_id}")

@@ -5,6 +5,9 @@ Agreement (attestation), reading confirmations, and the customer's own (direct) 
 - ``POST /v1/customers/{id}/agreements`` (App+User) -> 201, ``userId`` from the token
 - ``GET /v1/customers/{id}/agreements?agreementType=`` (App+User)
 - ``GET /v1/customers/{id}/directSignedMicrosoftCustomerAgreementStatus`` (App+User)
+- ``GET /v1/agreementtemplates/{templateId}/document?language=&country=`` (App+User): the
+  document links of the Microsoft Customer Agreement for a country (case-sensitive, ``US`` when
+  omitted; 400 for a country without one) and language (``en-US`` when omitted or not offered)
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Query
 
@@ -19,6 +23,7 @@ from tenantry_sandbox import errors
 from tenantry_sandbox.api import CustomerOfUser, Session, UserCaller, partner_center_router
 from tenantry_sandbox.resources import Collection, collection
 from tenantry_sandbox.schemas.agreements import (
+    AgreementDocumentOut,
     AgreementIn,
     AgreementMetadataOut,
     AgreementOut,
@@ -27,7 +32,13 @@ from tenantry_sandbox.schemas.agreements import (
     agreement_metadata,
 )
 from tenantry_sandbox.store import agreements
-from tenantry_sandbox.store.agreements import CustomerAgreement, templates_of
+from tenantry_sandbox.store.agreements import (
+    DEFAULT_DOCUMENT_COUNTRY,
+    MICROSOFT_CUSTOMER_AGREEMENT,
+    CustomerAgreement,
+    document_language,
+    templates_of,
+)
 
 router = partner_center_router(tags=["agreements"])
 
@@ -122,3 +133,34 @@ async def customer_agreements(
 )
 async def direct_signed_status(customer: CustomerOfUser) -> DirectSignedStatusOut:
     return DirectSignedStatusOut(is_signed=customer.mca_direct_signed)
+
+
+@router.get(
+    "/agreementtemplates/{template_id}/document",
+    summary="Links to an agreement template's document for a country and language",
+)
+async def agreement_document(
+    template_id: str,
+    caller: UserCaller,
+    language: Annotated[str | None, Query()] = None,
+    country: Annotated[str | None, Query()] = None,
+) -> AgreementDocumentOut:
+    template = MICROSOFT_CUSTOMER_AGREEMENT
+    if template_id.strip().lower() != str(template.template_id):
+        raise errors.not_found(
+            f"Agreement template {template_id} was not found; only the Microsoft Customer "
+            "Agreement has documents."
+        )
+    country = country or DEFAULT_DOCUMENT_COUNTRY
+    given = document_language(country, language)
+    if given is None:
+        raise errors.invalid_property(
+            f"The Microsoft Customer Agreement is not offered in country '{country}'.", "country"
+        )
+    query = urlencode({"country": country, "language": given})
+    return AgreementDocumentOut(
+        country=country,
+        language=given,
+        display_uri=f"{template.agreement_link}?{query}",
+        download_uri=f"{template.agreement_link}?{query}&format=docx",
+    )

@@ -57,6 +57,14 @@ class AgreementOut(ResponseModel):
         )
 
 
+class AgreementDocumentOut(ResponseModel):
+    country: str
+    language: str
+    display_uri: str
+    download_uri: str
+    attributes: dict[str, str] = {"objectType": "AgreementDocument"}
+
+
 class DirectSignedStatusOut(ResponseModel):
     is_signed: bool
 

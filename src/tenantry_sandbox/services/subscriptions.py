@@ -6,7 +6,8 @@ refused, 412/2055; none is accepted). Leaving ``autoRenewEnabled`` out turns aut
 Partner Center documents. Rules: a deleted subscription can't change (400/2011); seats can't
 change while suspended (400/2001), nor on trials and usage subscriptions (400/800095); the
 quantity stays within the offer's bounds (400/2002); new-commerce seats can only be reduced in
-the first 168 hours (400/900214); the billing cycle is not changed here (400/2054).
+the first 168 hours (400/900214); the billing cycle is not changed here (400/2054); more seats
+are a purchase, refused without the Microsoft Customer Agreement (403/13605).
 
 A legacy trial converts in place: the subscription keeps its id, becomes the paid offer, and its
 users keep their licenses (the quantity may not drop below the licenses assigned).
@@ -29,8 +30,8 @@ from tenantry_sandbox.schemas.subscriptions import (
     refund_deadline,
 )
 from tenantry_sandbox.services import commerce_errors
-from tenantry_sandbox.services.purchases import billing_cycle
-from tenantry_sandbox.store import catalog
+from tenantry_sandbox.services.purchases import billing_cycle, ensure_customer_may_buy
+from tenantry_sandbox.store import catalog, customers
 from tenantry_sandbox.store.subscriptions import (
     ACTIVE,
     DELETED,
@@ -112,6 +113,10 @@ async def _change_quantity(
     low, high = quantity_bounds(sub)
     if not low <= quantity <= high:
         raise commerce_errors.quantity_out_of_range()
+    if quantity > sub.quantity:
+        customer = await customers.get(session, sub.customer_id)
+        if customer is not None:
+            await ensure_customer_may_buy(session, customer)
     if sub.kind == "nce" and quantity < sub.quantity and now >= refund_deadline(sub):
         raise commerce_errors.seat_reduction_window_passed(REFUND_WINDOW_HOURS)
     await add_license_units(

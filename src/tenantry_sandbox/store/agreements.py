@@ -46,6 +46,40 @@ def templates_of(agreement_type: str | None) -> list[AgreementTemplate] | None:
     return matching or None
 
 
+# The countries whose Microsoft Customer Agreement document the sandbox offers, and in which
+# languages (a sample of Microsoft's list; the first is the country's own).
+DOCUMENT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "US": ("en-US", "es-US"),
+    "CA": ("en-CA", "fr-CA"),
+    "GB": ("en-GB",),
+    "IE": ("en-IE",),
+    "DK": ("da-DK", "en-US"),
+    "SE": ("sv-SE", "en-US"),
+    "NO": ("nb-NO", "en-US"),
+    "FI": ("fi-FI", "sv-FI", "en-US"),
+    "DE": ("de-DE", "en-US"),
+    "AT": ("de-AT", "en-US"),
+    "CH": ("de-CH", "fr-CH", "it-CH", "en-US"),
+    "FR": ("fr-FR", "en-US"),
+    "BE": ("nl-BE", "fr-BE", "en-US"),
+    "NL": ("nl-NL", "en-US"),
+    "ES": ("es-ES", "en-US"),
+    "IT": ("it-IT", "en-US"),
+    "PL": ("pl-PL", "en-US"),
+}
+DEFAULT_DOCUMENT_COUNTRY = "US"
+DEFAULT_DOCUMENT_LANGUAGE = "en-US"
+
+
+def document_language(country: str, language: str | None) -> str | None:
+    """The language the document is given in (``en-US`` when the one asked for is not offered
+    in the country), or None when the country has no document."""
+    offered = DOCUMENT_LANGUAGES.get(country)
+    if offered is None:
+        return None
+    return language if language in offered else DEFAULT_DOCUMENT_LANGUAGE
+
+
 class CustomerAgreement(SandboxBase):
     __tablename__ = "customer_agreements"
 

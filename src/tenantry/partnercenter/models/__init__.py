@@ -2,6 +2,7 @@
 
 from tenantry.partnercenter.models.agreements import (
     Agreement,
+    AgreementDocument,
     AgreementMetadata,
     AgreementType,
     Contact,
@@ -113,6 +114,7 @@ __all__ = [
     "AddressValidationResult",
     "AddressValidationStatus",
     "Agreement",
+    "AgreementDocument",
     "AgreementMetadata",
     "AgreementType",
     "Attributes",

@@ -25,6 +25,16 @@ class AgreementMetadata(Resource):
     version_rank: int | None = None
 
 
+class AgreementDocument(Resource):
+    """Where to read (``display_uri``) and download (``download_uri``, Word) an agreement
+    template's document for a country and language."""
+
+    country: str | None = None
+    language: str | None = None
+    display_uri: str | None = None
+    download_uri: str | None = None
+
+
 class Contact(PartnerCenterModel):
     first_name: str | None = None
     last_name: str | None = None

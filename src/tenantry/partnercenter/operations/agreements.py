@@ -5,6 +5,7 @@ from __future__ import annotations
 from tenantry.partnercenter.core import APP_USER, ClientCore
 from tenantry.partnercenter.models.agreements import (
     Agreement,
+    AgreementDocument,
     AgreementMetadata,
     AgreementType,
     DirectSignedStatus,
@@ -21,6 +22,22 @@ class AgreementOperations(ClientCore):
             "get_agreement_metadata",
             self._pc_url("agreements"),
             params={"agreementType": str(agreement_type)},
+            auth=APP_USER,
+        )
+
+    async def get_agreement_document(
+        self, template_id: str, *, language: str | None = None, country: str | None = None
+    ) -> AgreementDocument:
+        """Links to a template's document for the customer's country (case-sensitive, Partner
+        Center assumes ``US`` when omitted) and language (``en-US`` when omitted or not offered
+        in that country)."""
+        params = {k: v for k, v in (("language", language), ("country", country)) if v}
+        return await self._call(
+            AgreementDocument,
+            "get_agreement_document",
+            "GET",
+            self._pc_url("agreementtemplates", template_id, "document"),
+            params=params or None,
             auth=APP_USER,
         )
 

@@ -2,7 +2,8 @@
 
 Three queries whatever the state: the organization (scoped, 404 outside the caller's scope), one
 statement with outer joins for its seller, tenant, Service Details, most relevant GDAP
-relationship and first order, and one for the audit events that say when and by whom.
+relationship, first order and Microsoft Customer Agreement status (with a pending acceptance),
+and one for the audit events that say when and by whom.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tenantry.models import (
+    AgreementAcceptance,
     AuditEvent,
     GdapRelationship,
     GdapStatus,
+    MicrosoftAgreementStatus,
     MicrosoftTenant,
     Order,
     Organization,
@@ -49,6 +52,8 @@ class OnboardingFacts:
     gdap: GdapRelationship | None = None
     gdap_requested_by: str | None = None
     first_order: Order | None = None
+    agreement: MicrosoftAgreementStatus | None = None
+    pending_acceptance: AgreementAcceptance | None = None
     # The first audit event of each tracked action.
     events: dict[str, AuditEvent] = field(default_factory=dict)
 
@@ -78,7 +83,16 @@ async def read(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) 
     )
     row = (
         await session.execute(
-            select(seller, MicrosoftTenant, ServiceDetails, GdapRelationship, requester, Order)
+            select(
+                seller,
+                MicrosoftTenant,
+                ServiceDetails,
+                GdapRelationship,
+                requester,
+                Order,
+                MicrosoftAgreementStatus,
+                AgreementAcceptance,
+            )
             .select_from(Organization)
             .outerjoin(seller, seller.id == Organization.parent_id)
             .outerjoin(MicrosoftTenant, MicrosoftTenant.organization_id == Organization.id)
@@ -86,6 +100,14 @@ async def read(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) 
             .outerjoin(GdapRelationship, GdapRelationship.id == gdap_id)
             .outerjoin(requester, requester.id == GdapRelationship.requested_by_id)
             .outerjoin(Order, Order.id == order_id)
+            .outerjoin(
+                MicrosoftAgreementStatus,
+                MicrosoftAgreementStatus.organization_id == Organization.id,
+            )
+            .outerjoin(
+                AgreementAcceptance,
+                AgreementAcceptance.id == MicrosoftAgreementStatus.pending_acceptance_id,
+            )
             .where(Organization.id == organization.id)
         )
     ).one()
@@ -110,5 +132,7 @@ async def read(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) 
         gdap=row[3],
         gdap_requested_by=row[4].full_name if row[4] is not None else None,
         first_order=row[5],
+        agreement=row[6],
+        pending_acceptance=row[7],
         events=first,
     )

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from tenantry.models import LinkMethod
+from tenantry.models import AcceptanceRoute, LinkMethod, OrganizationKind, Role
 from tenantry.security import Actor, Permission, manages
 from tenantry.tenants.onboarding.facts import OnboardingFacts
 
@@ -42,6 +42,22 @@ LINK_METHOD_WORDS = {
     LinkMethod.SYNCED: "Found by the sync with Partner Center",
 }
 ENTERED_BY_STAFF = "Entered by staff"
+
+# How an acceptance of an agreement came about, in words.
+ROUTE_WORDS = {
+    AcceptanceRoute.CUSTOMER_IN_PRODUCT: "accepted in Tenantry by the customer's administrator",
+    AcceptanceRoute.STAFF_ATTESTATION: "attested by staff",
+    AcceptanceRoute.DIRECT_SIGNED: "signed by the customer in the Microsoft 365 admin center",
+    AcceptanceRoute.PARTNER_CENTER: "confirmed in Partner Center",
+}
+# Where a customer admin accepts the Microsoft Customer Agreement
+# (agreements.gate.CUSTOMER_ACCEPTANCE_PATH), and where staff see a customer's agreements.
+ACCEPTANCE_URL = "/agreements/microsoft-customer-agreement"
+
+
+def agreements_url(organization_id: uuid.UUID) -> str:
+    return f"/organizations/{organization_id}/agreements"
+
 
 # What a failed MPN ID check found (organizations.mpn_status), in short words.
 MPN_FAILURES = {
@@ -115,6 +131,8 @@ class Viewer:
     may_manage_gdap: bool
     may_see_seller: bool
     may_read_audit: bool
+    may_accept: bool = False  # a customer admin in person: accepts the customer agreement
+    is_reseller: bool = False  # a reseller's staff (the reseller asks; it may not attest)
 
     @classmethod
     def of(cls, actor: Actor, facts: OnboardingFacts) -> Viewer:
@@ -128,4 +146,8 @@ class Viewer:
             may_manage_gdap=actor.can(Permission.GDAP_MANAGE),
             may_see_seller=actor.is_platform or actor.organization_id == seller_id,
             may_read_audit=actor.can(Permission.AUDIT_READ),
+            may_accept=is_customer
+            and actor.role is Role.CUSTOMER_ADMIN
+            and not actor.acting_on_behalf,
+            is_reseller=actor.organization_kind is OrganizationKind.RESELLER,
         )

@@ -18,6 +18,7 @@ from tenantry.models import (
     ServiceDetailsStatus,
     TenantChoice,
 )
+from tenantry.tenants.onboarding.agreement import agreement_step
 from tenantry.tenants.onboarding.facts import OnboardingFacts
 from tenantry.tenants.onboarding.model import (
     CART_URL,
@@ -323,12 +324,7 @@ class _Builder:
         )
 
     def agreement(self) -> Step:
-        return Step(
-            "agreement",
-            "Customer agreement accepted",
-            StepState.NOT_YET_AVAILABLE,
-            "Not yet available: Tenantry does not record the Microsoft Customer Agreement yet",
-        )
+        return agreement_step(self.facts, self.viewer)
 
     def first_order(self) -> Step:
         title = "First order"

@@ -146,3 +146,27 @@ async def test_audit_records_sync_new_customers_and_changed_bill_to(
         assert change.changes["billing.email"][1] == "billing@changed.example"
     async with database.transaction() as session:  # the cursor moved: nothing new to read
         assert await poll_audit_records(session) == 0
+
+
+async def test_a_customer_that_left_its_reseller_is_no_longer_attributed_to_it(
+    database: Database, world: World, other: OtherPartnerCenter
+) -> None:
+    seed(other, world)
+    assert (await sync(database, world.platform.id)).status is SyncRunStatus.SUCCEEDED
+    leaving, staying = [a for a in other.customers.values() if a.reseller is not None][:2]
+    leaving.reseller = None  # the reseller relationship ended; still the platform's customer
+
+    again = await sync(database, world.platform.id)
+
+    assert again.status is SyncRunStatus.SUCCEEDED, again.error
+    async with database.transaction(write=False) as session:
+        accounts = {
+            a.tenant_id: a
+            for a in await session.scalars(
+                select(PartnerCenterAccount).where(PartnerCenterAccount.kind == "customer")
+            )
+        }
+    assert accounts[leaving.tenant_id].reseller_tenant_id is None
+    assert accounts[staying.tenant_id].reseller_tenant_id == staying.reseller
+    # The no-change cost (7 calls), and the bill-to and subscriptions of the one that left.
+    assert again.calls_made == 7 + 2

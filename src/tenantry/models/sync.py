@@ -72,6 +72,9 @@ class PartnerCenterAccount(IdMixin, TimestampMixin, Base):
     last_run_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("sync_runs.id", ondelete="SET NULL"), default=None
     )
+    # The last platform run that found it in an indirect reseller's customer list: a customer a
+    # complete run listed but no reseller's list named has left its reseller.
+    attributed_run_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class SyncScope(enum.StrEnum):

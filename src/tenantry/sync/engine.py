@@ -100,6 +100,8 @@ async def _phases(ctx: RunContext, run: SyncRun) -> None:
             await listing.customers_phase(ctx, indirect=indirect)
         elif phase == "attribution":
             await listing.attribution_phase(ctx)
+        elif phase == "detach":
+            await listing.detach_phase(ctx)
         elif phase == "list":
             await _list_scope(ctx, run, indirect=indirect)
         elif phase == "details":

@@ -165,7 +165,7 @@ async def attribution_phase(ctx: RunContext) -> None:
     resellers: list[str] = list(ctx.checkpoint.get("resellers") or [])
     index = int(ctx.checkpoint.get("reseller_index") or 0)
     if index >= len(resellers):
-        async with ctx.step(phase="details", token=None):
+        async with ctx.step(phase="detach", token=None):
             return
     reseller = resellers[index]
 
@@ -175,7 +175,7 @@ async def attribution_phase(ctx: RunContext) -> None:
     last = index + 1 >= len(resellers)
     then: dict[str, Any] = {"reseller_index": index + 1, "token": None}
     if last:
-        then["phase"] = "details"
+        then["phase"] = "detach"
     await paged(
         ctx,
         lambda token: ctx.client.list_customers_of_indirect_reseller_page(
@@ -195,15 +195,45 @@ async def attribute(
 ) -> None:
     tenants = [t for c in items if (t := accounts.tenant_of(c)) is not None]
     found = await accounts.accounts_by_tenant(session, ctx.platform_id, accounts.CUSTOMER, tenants)
-    started: datetime = run.started_at or utcnow()
+    if found:  # one statement per page, whatever changed
+        await session.execute(
+            update(PartnerCenterAccount)
+            .where(PartnerCenterAccount.id.in_([a.id for a in found.values()]))
+            .values(attributed_run_id=ctx.run_id)
+            .execution_options(synchronize_session=False)
+        )
     for account in found.values():
-        if account.reseller_tenant_id == reseller_tenant_id:
-            continue
-        account.reseller_tenant_id = reseller_tenant_id
-        if account.last_run_id == ctx.run_id and not _marked(account, started):
-            account.last_changed_at = utcnow()
-            ctx.tally.add("unchanged", -1)  # counted unchanged by its list page; now it is not
-            ctx.tally.add("calls_saved", -2)
+        if account.reseller_tenant_id != reseller_tenant_id:
+            account.reseller_tenant_id = reseller_tenant_id
+            _changed(ctx, account, run)
+
+
+def _changed(ctx: RunContext, account: PartnerCenterAccount, run: SyncRun) -> None:
+    """A listed account whose reseller changed after its list page counted it unchanged."""
+    started: datetime = run.started_at or utcnow()
+    if account.last_run_id == ctx.run_id and not _marked(account, started):
+        account.last_changed_at = utcnow()
+        ctx.tally.add("unchanged", -1)  # counted unchanged by its list page; now it is not
+        ctx.tally.add("calls_saved", -2)
+
+
+async def detach_phase(ctx: RunContext) -> None:
+    """After every reseller's list: a customer this run listed that no reseller's list named
+    has left its reseller (it stays the platform's customer, and is no longer the reseller's)."""
+    async with ctx.step(phase="details") as (session, run):
+        left = await session.scalars(
+            select(PartnerCenterAccount).where(
+                PartnerCenterAccount.platform_id == ctx.platform_id,
+                PartnerCenterAccount.kind == accounts.CUSTOMER,
+                PartnerCenterAccount.reseller_tenant_id.is_not(None),
+                PartnerCenterAccount.last_run_id == ctx.run_id,
+                (PartnerCenterAccount.attributed_run_id != ctx.run_id)
+                | PartnerCenterAccount.attributed_run_id.is_(None),
+            )
+        )
+        for account in left:
+            account.reseller_tenant_id = None
+            _changed(ctx, account, run)
 
 
 def _marked(account: PartnerCenterAccount, started: datetime) -> bool:

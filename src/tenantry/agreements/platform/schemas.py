@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from tenantry.models import AgreementKind
 from tenantry.schemas import Id, InputSchema, ReadSchema
@@ -32,7 +32,8 @@ class VersionCreate(InputSchema):
 
     title: Annotated[str, Text(min_length=1, max_length=200)]
     body: Annotated[str, Text(min_length=1, max_length=BODY_MAX, multiline=True)]
-    effective_on: date | None = Field(
+    # JSON carries dates as text (the strict input mode wants a date object).
+    effective_on: Annotated[date, Strict(False)] | None = Field(
         default=None,
         description="The day (UTC) from which customers accept this version; today when left "
         "out. Not in the past, nor before the previous version's.",

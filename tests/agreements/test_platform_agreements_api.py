@@ -78,9 +78,13 @@ async def test_a_published_version_is_never_edited(
     kept = await client.get(url, headers=world.customer_a.headers)
     assert kept.json()["body"] == "1. Scope\nEvery order.", "version 1 is as published"
     with pytest.raises(PublishedVersionIsFinal):
-        async with database.transaction() as session:
-            row = await session.get_one(AgreementVersion, uuid.UUID(first.json()["id"]))
-            row.title = "Rewritten"
+        await _rewrite(database, uuid.UUID(first.json()["id"]))
+
+
+async def _rewrite(database: Database, version_id: uuid.UUID) -> None:
+    async with database.transaction() as session:
+        row = await session.get_one(AgreementVersion, version_id)
+        row.title = "Rewritten"
 
 
 async def test_the_effective_date_is_today_or_later(

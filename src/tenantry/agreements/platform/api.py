@@ -20,6 +20,7 @@ from tenantry.agreements.platform.schemas import (
     SecrecySegments,
     SecrecySegmentsRead,
     VersionCreate,
+    VersionNumber,
     VersionRead,
 )
 from tenantry.deps import CurrentActor, DbSession
@@ -70,7 +71,7 @@ async def publish_version(
 
 @router.get(f"{VERSIONS}/{{number}}", summary="One version of one of the platform's agreements")
 async def get_version(
-    agreement: PlatformAgreement, number: int, session: DbSession, actor: CurrentActor
+    agreement: PlatformAgreement, number: VersionNumber, session: DbSession, actor: CurrentActor
 ) -> VersionRead:
     require(actor, Permission.ORGANIZATION_READ)
     return VersionRead.model_validate(await versions.get(session, actor, agreement, number))

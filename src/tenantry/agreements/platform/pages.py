@@ -11,7 +11,7 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.agreements.platform import acceptance, marking, versions
-from tenantry.agreements.platform.schemas import PlatformAgreement, VersionCreate
+from tenantry.agreements.platform.schemas import PlatformAgreement, VersionCreate, VersionNumber
 from tenantry.deps import DbSession
 from tenantry.errors import NotFound, TenantryError
 from tenantry.models import Organization, OrganizationKind
@@ -122,7 +122,7 @@ async def publish(
 
 @router.get(INDEX + "/{agreement}/versions/{number}")
 async def version_page(
-    agreement: PlatformAgreement, number: int, request: Request, session: DbSession,
+    agreement: PlatformAgreement, number: VersionNumber, request: Request, session: DbSession,
     actor: PageActor,
 ) -> Response:  # fmt: skip
     require(actor, Permission.ORGANIZATION_READ)

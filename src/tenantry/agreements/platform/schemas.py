@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import Field, Strict
 
 from tenantry.models import AgreementKind
@@ -14,6 +15,8 @@ from tenantry.schemas import Id, InputSchema, ReadSchema
 from tenantry.text import Text
 
 BODY_MAX = 100_000
+# A version number in a path fits the database's integer column (larger ones are none: 422).
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class PlatformAgreement(enum.StrEnum):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.audit.service import diff, record
@@ -89,10 +88,3 @@ async def organization_in_scope(
 ) -> Organization:
     require(actor, Permission.ORGANIZATION_READ)
     return await repository.get(session, actor, organization_id)
-
-
-async def segment_names(session: AsyncSession, platform_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    rows = await session.execute(
-        select(Segment.id, Segment.name).where(Segment.platform_id == platform_id)
-    )
-    return {row[0]: row[1] for row in rows}

@@ -29,6 +29,7 @@ from hypothesis.errors import Flaky
 from schemathesis.python import asgi
 from sqlalchemy import select
 
+from tenantry.agreements.platform.schemas import PlatformAgreement
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.models import (
@@ -316,6 +317,8 @@ def api_schema(
     known = known_ids(world, people, pending, awaiting_authorization, gdap, sync_run)
     known.merging, known.link_match, known.dismiss_match = merging[:2], merging[2], merging[3]
     schema.real_ids = known.all()  # type: ignore[attr-defined]
+    # The platform's own agreements are named in their paths (agreements/platform), not by id.
+    schema.real_ids |= {agreement.value for agreement in PlatformAgreement}  # type: ignore[attr-defined]
 
     @schema.hook
     def flatmap_path_parameters(

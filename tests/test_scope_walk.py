@@ -113,6 +113,9 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{MATCH}/dismiss"): no_body,
     ("GET", f"{ORGANIZATION}/bill-to"): no_body,
     ("POST", f"{ORGANIZATION}/bill-to/take"): lambda t: {"fields": ["address.city"]},
+    # The platform's own agreements (agreements/platform).
+    ("GET", f"{ORGANIZATION}/platform-agreements"): no_body,
+    ("PUT", f"{ORGANIZATION}/professional-secrecy"): lambda t: {"required": True},
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(

@@ -12,6 +12,9 @@ from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
 from tenantry.agreements.customer import pages as agreement_acceptance_pages
+from tenantry.agreements.platform import api as platform_agreements_api
+from tenantry.agreements.platform import customer as platform_agreements_customer_pages
+from tenantry.agreements.platform import pages as platform_agreements_pages
 from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
@@ -37,6 +40,7 @@ from tenantry.partnercenter import access as partner_center_access
 from tenantry.partnercenter_events import api as partner_center_events_api
 from tenantry.partnercenter_events import pages as partner_center_events_pages
 from tenantry.registration import pages as registration_pages
+from tenantry.registration import terms as registration_terms
 from tenantry.resellers import api as resellers_api
 from tenantry.resellers import pages as resellers_pages
 from tenantry.settings import Settings, get_settings
@@ -122,6 +126,7 @@ def create_app(
     app.include_router(merge_api.router)
     app.include_router(matches_api.router)
     app.include_router(sync_organizations_api.router)
+    app.include_router(platform_agreements_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -135,10 +140,14 @@ def create_app(
     app.include_router(gdap_pages.router)
     # Before organizations' pages, whose /organizations/{id} would take /organizations/merge.
     app.include_router(merge_pages.router)
+    # Before organizations' pages too (/organizations/{id}/platform-agreements/...).
+    app.include_router(platform_agreements_pages.router)
+    app.include_router(platform_agreements_customer_pages.router)
     app.include_router(sync_organizations_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)
+    app.include_router(registration_terms.router)
     app.include_router(orders_pages.router)
     app.include_router(agreement_acceptance_pages.router)
     app.include_router(tenants_pages.router)

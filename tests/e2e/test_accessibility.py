@@ -120,6 +120,15 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     ):
         await page.goto(path)
         await checker.check(name)
+    # The platform's own agreements (agreements/platform).
+    for path, name in (
+        ("/platform-agreements", "platform agreements"),
+        ("/platform-agreements/professional_secrecy/publish", "publish an agreement version"),
+        (f"/organizations/{live.world.customer_a.organization.id}/platform-agreements",
+         "a customer's platform agreements"),
+    ):  # fmt: skip
+        await page.goto(path)
+        await checker.check(name)
     await page.goto("/no-such-page")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     await checker.check("404")
@@ -136,6 +145,8 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     await checker.check("orders")
     await page.goto("/agreements/microsoft-customer-agreement")
     await checker.check("microsoft customer agreement")
+    await page.goto("/agreements/platform-terms")
+    await checker.check("the platform's terms of business, as a customer")
     await page.get_by_role("button", name="End acting for Alpha Customer").click()
 
 

@@ -135,6 +135,11 @@ async def missing_agreements(
         session, organization, viewer, client=client, kind=kind
     ):
         found.append(mca)
+    # The platform's own agreements (its terms, professional secrecy), after Microsoft's.
+    # Imported here: that module builds on this one's MissingAgreement.
+    from tenantry.agreements.platform.missing import platform_agreements_missing
+
+    found += await platform_agreements_missing(session, organization, viewer)
     return found
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.bootstrap import create_platform
 from tenantry.db import Database
-from tenantry.demo import data
+from tenantry.demo import data, platform_agreements
 from tenantry.demo.data import DemoOrganization
 from tenantry.identity.service import add_membership, create_user, find_user
 from tenantry.models import LinkMethod, Organization, PlatformModel, Role, User, utcnow
@@ -137,6 +137,7 @@ class _Loader:
             await self._people(customer.key, added_by=creator)
         await self._tenants()
         await self._duplicates()
+        await platform_agreements.load(self.session, admin, self.admins, self.organizations)
 
     async def _duplicates(self) -> None:
         """Second records made by hand (their seller confirms the warning), then listed as

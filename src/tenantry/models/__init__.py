@@ -10,6 +10,7 @@ from tenantry.models.agreement import (
     EvidenceIsImmutable,
     MicrosoftAgreementState,
     MicrosoftAgreementStatus,
+    PublishedVersionIsFinal,
 )
 from tenantry.models.audit import AuditEvent
 from tenantry.models.base import Base, utcnow
@@ -113,6 +114,7 @@ __all__ = [
     "PartnerCenterEvent",
     "PlatformConfig",
     "PlatformModel",
+    "PublishedVersionIsFinal",
     "Role",
     "Segment",
     "ServiceDetails",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
@@ -198,4 +198,19 @@ class AgreementVersion(IdMixin, TimestampMixin, Base):
     published_at: Mapped[datetime]
     published_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    # The day (UTC) from which this version is the one to accept; None: from its publication.
+    effective_on: Mapped[date | None] = mapped_column(default=None)
+
+
+class PublishedVersionIsFinal(RuntimeError):
+    """A published agreement version was about to be changed: publish a new version instead."""
+
+
+@event.listens_for(AgreementVersion, "before_update")
+def _refuse_version_update(
+    _mapper: Mapper[Any], _connection: Any, target: AgreementVersion
+) -> None:
+    raise PublishedVersionIsFinal(
+        f"agreement version {target.id} is published and never changed; publish a new version"
     )

@@ -11,13 +11,15 @@ import structlog
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.agreements.platform import acceptance, versions
 from tenantry.context import current_request
 from tenantry.deps import AppSettings, DbSession
-from tenantry.errors import TenantryError, TooManyRequests
+from tenantry.errors import TenantryError, TooManyRequests, ValidationFailed
 from tenantry.identity import auth
 from tenantry.identity.invitations import service as invitations
 from tenantry.identity.passwords import policy as password_policy
 from tenantry.identity.sign_in import sessions
+from tenantry.models import AgreementKind
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations import repository
 from tenantry.organizations.tenant_check import LOOKUP_TIMEOUT_SECONDS
@@ -190,9 +192,10 @@ async def _organization_page(
         "countries": forms.COUNTRY_OPTIONS,
         "industries": forms.INDUSTRY_OPTIONS,
         "currencies": currencies,
-        "field_names": forms.FIELD_NAMES,
+        "field_names": forms.FIELD_NAMES | {acceptance.TERMS_FIELD: "Terms of business"},
         "next_path": next_path,
         "registration_key": registration_key or service.new_form_key(),
+        "terms": await versions.current(session, seller.platform_id, AgreementKind.PLATFORM_TERMS),
     }
     return render(request, "registration/organization.html", context, status_code=status_code)
 
@@ -219,14 +222,21 @@ async def register_organization(
     values = values_of(form, ORGANIZATION_FIELDS)
     seller = await storefront.current(request, session)
     transport = getattr(request.app.state, "http_transport", None)
+    accepted_terms = text(form, acceptance.TERMS_FIELD) == "yes"
+    body = payload(values, groups=forms.GROUPS) | {"kind": "customer"}
+    values[acceptance.TERMS_FIELD] = "yes" if accepted_terms else ""  # shown ticked again
     try:
-        data = validate(
-            service.Registration, payload(values, groups=forms.GROUPS) | {"kind": "customer"}
-        )
+        try:
+            data = validate(service.Registration, body)
+        except ValidationFailed as exc:  # the terms' box is reported with the other fields
+            _, unticked = await acceptance.terms_at_registration(
+                session, seller.platform_id, accepted_terms
+            )
+            raise ValidationFailed(exc.errors + unticked) from exc
         async with httpx.AsyncClient(transport=transport, timeout=LOOKUP_TIMEOUT_SECONDS) as http:
             outcome = await service.register(
                 session, settings, http, registrant=visitor.user, seller=seller, data=data,
-                form_key=key,
+                form_key=key, accepted_terms=accepted_terms,
             )  # fmt: skip
     except TenantryError as exc:
         errors, message = problem_of(exc)

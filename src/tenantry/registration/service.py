@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import idempotency
+from tenantry.agreements.platform import acceptance
 from tenantry.audit.service import diff, record
 from tenantry.db import serialize
 from tenantry.errors import Conflict, FieldError
@@ -108,7 +109,10 @@ async def register(
     seller: Organization,
     data: OrganizationCreate,
     form_key: str,
+    accepted_terms: bool = False,
 ) -> Registered | PossibleDuplicate:
+    """``accepted_terms``: the registrant ticked the box accepting the platform's current terms
+    of business (required when the platform publishes terms; kept as evidence)."""
     data = _without_seller_fields(data)
     earlier = await idempotency.earlier_resource(session, str(registrant.id), KEY_PREFIX + form_key)
     if earlier is not None and (organization := await session.get(Organization, earlier)):
@@ -126,6 +130,9 @@ async def register(
             f"{pending} organizations you registered are waiting for approval; you can register "
             "another once your seller has decided on them"
         )
+    terms, terms_errors = await acceptance.terms_at_registration(
+        session, seller.platform_id, accepted_terms
+    )
     # Every field is checked, and reported at once, before anything is looked up.
     await check_new(
         session,
@@ -133,7 +140,8 @@ async def register(
         data,
         extra_errors=required_by_country(
             data.address.country.upper(), data.registration_number, data.vat_id
-        ),
+        )
+        + terms_errors,
         require_properties=False,
     )
     if data.domain:
@@ -157,6 +165,8 @@ async def register(
         changes=diff({}, snapshot(organization)),
     )  # fmt: skip
     await add_membership(session, None, registrant, organization, Role.CUSTOMER_ADMIN)
+    if terms is not None:
+        await acceptance.accept_as_admin(session, organization, registrant, terms)
     await notifications.organization_registered(
         session, organization, seller, registrant, incomplete_check=findings.incomplete
     )

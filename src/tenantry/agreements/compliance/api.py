@@ -52,6 +52,7 @@ def _may_export(actor: Actor) -> None:
     "/organizations/{organization_id}/agreements/acceptances",
     summary="Every acceptance record of one organization (evidence, JSON or CSV)",
     responses=CSV_ANSWER,
+    response_model=AcceptanceRecords,
 )
 async def organization_acceptances(
     request: Request, organization_id: uuid.UUID, session: WritingDbSession,
@@ -66,6 +67,7 @@ async def organization_acceptances(
     "/agreements/acceptances",
     summary="Every acceptance record you may see, filtered (evidence, JSON or CSV)",
     responses=CSV_ANSWER,
+    response_model=AcceptanceRecords,
 )
 async def acceptances(
     request: Request,
@@ -97,6 +99,7 @@ def require_staff(actor: Actor) -> None:
     "/agreements/compliance",
     summary="Customers in scope with their agreement status and what is at risk in 30 days",
     responses=CSV_ANSWER,
+    response_model=ComplianceView,
 )
 async def compliance(
     request: Request,

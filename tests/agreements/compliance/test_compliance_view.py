@@ -17,7 +17,6 @@ from tenantry.settings import Settings
 from tests.agreements.compliance.rows import attested, missing, open_order, subscription
 from tests.factories import World
 from tests.jobs.conftest import run_queued
-from tests.notifications.conftest import mail_settings, smtp_server  # noqa: F401
 from tests.notifications.local_smtp import LocalSmtpServer
 
 URL = "/api/v1/agreements/compliance"

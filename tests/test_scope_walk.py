@@ -113,6 +113,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{MATCH}/dismiss"): no_body,
     ("GET", f"{ORGANIZATION}/bill-to"): no_body,
     ("POST", f"{ORGANIZATION}/bill-to/take"): lambda t: {"fields": ["address.city"]},
+    # Agreements: the evidence export (compliance).
+    ("GET", f"{ORGANIZATION}/agreements/acceptances"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(

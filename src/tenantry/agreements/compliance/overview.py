@@ -2,7 +2,7 @@
 
 A customer is at risk when an agreement it needs is not accepted (the Microsoft Customer
 Agreement neither accepted nor signed directly, or another agreement missing) while something
-Microsoft will refuse is coming: an order placed and not provisioned yet, or a subscription that
+Microsoft will refuse is coming: an order placed and still waiting, or a subscription that
 renews within ``RISK_DAYS``. The Microsoft status is read in bulk from the status rows (no row:
 never checked, "unknown"); the other agreements are asked of ``gate.missing_agreements`` without
 a Partner Center client, so every agreement the gate knows shows up here.

@@ -66,7 +66,7 @@ class ComplianceCustomer(BaseModel):
     checked_at: datetime | None
     check_error: str | None
     other_missing: list[MissingAgreementRead]
-    open_orders: int = Field(description="Orders placed and not provisioned yet")
+    open_orders: int = Field(description="Orders placed and still waiting (submitted)")
     renewals: list[RenewalRead] = Field(description="Subscriptions renewing within 30 days")
     at_risk: bool
     agreements_url: str

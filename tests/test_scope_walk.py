@@ -116,6 +116,8 @@ BODIES: dict[tuple[str, str], Body] = {
     # The platform's own agreements (agreements/platform).
     ("GET", f"{ORGANIZATION}/platform-agreements"): no_body,
     ("PUT", f"{ORGANIZATION}/professional-secrecy"): lambda t: {"required": True},
+    # Agreements: the evidence export (compliance).
+    ("GET", f"{ORGANIZATION}/agreements/acceptances"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(

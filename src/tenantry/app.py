@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
+from tenantry.agreements.compliance import api as compliance_api
+from tenantry.agreements.compliance import pages as compliance_pages
 from tenantry.agreements.customer import pages as agreement_acceptance_pages
 from tenantry.agreements.platform import api as platform_agreements_api
 from tenantry.agreements.platform import customer as platform_agreements_customer_pages
@@ -127,6 +129,7 @@ def create_app(
     app.include_router(matches_api.router)
     app.include_router(sync_organizations_api.router)
     app.include_router(platform_agreements_api.router)
+    app.include_router(compliance_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -157,4 +160,5 @@ def create_app(
     app.include_router(matches_pages.router)
     app.include_router(sync_history_pages.router)
     app.include_router(sync_unlinked_pages.router)
+    app.include_router(compliance_pages.router)
     return app

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     sync_audit_poll_minutes: int = Field(default=5, ge=1, le=1440)
     sync_concurrency: int = Field(default=8, ge=1, le=64)
 
+    # Agreements (docs/agreements.md): when the daily digest of customers at risk goes out (cron,
+    # UTC), how many customers' Microsoft Customer Agreement statuses one run of the refresh job
+    # asks Partner Center for (it runs every minute), and after how many hours a missing or
+    # unknown status is asked again.
+    agreements_digest_schedule: str = "0 7 * * *"
+    agreements_refresh_batch: int = Field(default=20, ge=1, le=500)
+    agreements_recheck_hours: int = Field(default=24, ge=1, le=24 * 30)
+
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
     # as above) and its well-known app; in production the sign-in is offered only once the client

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from tenantry_sandbox.seed_customers import CustomerPlan, add_customer
 from tenantry_sandbox.seed_data import City, Country
 from tenantry_sandbox.seed_rows import Rows
 from tenantry_sandbox.store import domains
+from tenantry_sandbox.store.agreements import MICROSOFT_CUSTOMER_AGREEMENT, CustomerAgreement
 from tenantry_sandbox.store.domains import Domain
 from tenantry_sandbox.store.partners import NetworkLink, Partner, Program
 from tenantry_sandbox.store.tenants import Tenant, TenantKind
@@ -54,6 +56,8 @@ class DemoTenant:
     domain_prefix: str
     custom_domain: str
     reseller_mpn_id: str | None  # None: no relationship yet (a prospect to link)
+    # The customer signed the Microsoft Customer Agreement in the admin center itself.
+    direct_signed: bool = False
 
     @property
     def initial_domain(self) -> str:
@@ -75,7 +79,17 @@ CONTOSO = DemoTenant("Contoso Retail A/S", "contosoretail", "contoso.example", "
 # Tenantry's demo has "Alpine Ski House ApS" without a tenant: the sync proposes this customer
 # for it (same domain, the name without its legal form) instead of creating a second one.
 ALPINE = DemoTenant("Alpine Ski House A/S", "alpineskihouse", "alpineskihouse.example", "5120431")
-DEMO_TENANTS = (TAILSPIN, CONTOSO, ALPINE)
+# Signed the Microsoft Customer Agreement in the admin center; Fourth Coffee has not accepted it.
+WOODGROVE = DemoTenant(
+    "Woodgrove Bank A/S", "woodgrovebank", "woodgrovebank.example", "5120431", direct_signed=True
+)
+FOURTH_COFFEE = DemoTenant("Fourth Coffee GmbH", "fourthcoffee", "fourthcoffee.example", "5120431")
+DEMO_TENANTS = (TAILSPIN, CONTOSO, ALPINE, WOODGROVE, FOURTH_COFFEE)
+# Contoso's acceptance, attested by the distributor's admin (Tenantry's demo keeps the evidence).
+CONTOSO_ACCEPTANCE = {
+    "first_name": "Carla", "last_name": "Nielsen", "email": "carla@contoso.example",
+    "phone": "+4533123456", "date_agreed": datetime(2025, 3, 14, tzinfo=UTC),
+}  # fmt: skip
 _DENMARK = Country("DK", "ApS", "da-DK", "da", "+45", (City("Odense", None, ("5000",)),), 0)
 
 
@@ -111,11 +125,31 @@ async def add_demo_tenants(session: AsyncSession, distributor: uuid.UUID) -> dic
             else None,
             extra_users=2,
             custom_domain=tenant.custom_domain,
+            direct_signed=tenant.direct_signed,
         )
         rng = random.Random(f"tenantry-demo:{tenant.domain_prefix}")
         ids[tenant.initial_domain] = add_customer(rows, rng, plan, distributor)
+        if tenant is CONTOSO:
+            _add_contoso_acceptance(rows, ids[tenant.initial_domain], distributor)
     await rows.flush(session)
     return ids
+
+
+def _add_contoso_acceptance(rows: Rows, customer: uuid.UUID, distributor: uuid.UUID) -> None:
+    accepted = CONTOSO_ACCEPTANCE
+    rows.add(
+        CustomerAgreement,
+        {
+            "id": uuid.uuid5(_NAMESPACE, "agreement:contoso"), "customer_id": customer,
+            "partner_tenant_id": distributor,
+            "template_id": MICROSOFT_CUSTOMER_AGREEMENT.template_id,
+            "agreement_type": MICROSOFT_CUSTOMER_AGREEMENT.agreement_type,
+            "date_agreed": accepted["date_agreed"], "contact_first_name": accepted["first_name"],
+            "contact_last_name": accepted["last_name"], "contact_email": accepted["email"],
+            "contact_phone_number": accepted["phone"],
+            "user_id": uuid.uuid5(_NAMESPACE, "user:nadia"),
+        },
+    )  # fmt: skip
 
 
 def _add_reseller(rows: Rows, reseller: DemoReseller, distributor: uuid.UUID) -> None:

@@ -8,13 +8,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tenantry.agreements.compliance import overview
 from tenantry.db import Database
 from tenantry.demo import data, login_lines
 from tenantry.models import LinkMethod, MicrosoftTenant, Organization
 from tenantry.security import Actor
 from tenantry.tenants.onboarding import facts, tracker
 from tenantry.tenants.onboarding.model import StepState, Viewer
-from tenantry_sandbox.seed_demo import CONTOSO, DEMO_RESELLERS, TAILSPIN, add_demo_tenants
+from tenantry_sandbox.seed_demo import (
+    CONTOSO,
+    CONTOSO_ACCEPTANCE,
+    DEMO_RESELLERS,
+    FOURTH_COFFEE,
+    TAILSPIN,
+    WOODGROVE,
+    add_demo_tenants,
+)
 from tenantry_sandbox.services import accounts
 from tenantry_sandbox.services.bootstrap import ensure_distributor
 from tenantry_sandbox.settings import SandboxSettings
@@ -121,3 +130,31 @@ async def test_the_sandbox_seeds_the_demo_tenants_once_with_their_global_adminis
             assert admin.tenant_id == first[TAILSPIN.initial_domain]
     finally:
         await state.close()
+
+
+async def test_the_demo_has_a_customer_in_each_agreement_state(
+    cli: Cli, database: Database
+) -> None:
+    await cli("demo", "load")
+    platform = await by_name(database, data.PLATFORM_NAME)
+    staff = Actor(platform.id, platform.id, platform.kind, data.LOGINS[1].role, "test")
+    async with database.transaction() as session:
+        rows, _ = await overview.compliance_rows(session, staff, overview.ComplianceFilter())
+    shown = {r.name: r for r in rows}
+    contoso, woodgrove = shown["Contoso Retail A/S"], shown["Woodgrove Bank A/S"]
+    fourth, tailspin = shown["Fourth Coffee GmbH"], shown["Tailspin Toys ApS"]
+    assert (contoso.state.value, contoso.route and contoso.route.value) == (
+        "accepted", "staff_attestation",
+    )  # fmt: skip
+    assert woodgrove.state.value == "direct_signed" and not woodgrove.at_risk
+    assert fourth.state.value == "missing" and fourth.at_risk and fourth.renewals
+    assert tailspin.state.value == "unknown" and tailspin.tenant_id is None
+    assert [r.name for r in rows if r.at_risk] == ["Fourth Coffee GmbH"]
+
+
+def test_the_sandbox_holds_contosos_confirmation_and_woodgroves_signature() -> None:
+    assert CONTOSO_ACCEPTANCE == data.CONTOSO_ACCEPTANCE
+    assert WOODGROVE.direct_signed and not FOURTH_COFFEE.direct_signed
+    assert {WOODGROVE.initial_domain, FOURTH_COFFEE.initial_domain} <= {
+        t.initial_domain for t in data.TENANTS if t.linked
+    }

@@ -55,6 +55,7 @@ async def test_every_consumer_knows_the_periodic_jobs_and_only_one_schedules_the
         "periodic_identity.on_behalf_timeouts",
         "periodic_sync.first",
         "periodic_sync.audit_poll",
+        "periodic_agreements.refresh",
     }
     assert build_consumer(job_queue, threads=1, periodic=True).periodic
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from tenantry.models import Role
@@ -228,7 +229,15 @@ TENANTS = (
     # without its legal form) instead of creating a second organization.
     DemoTenant("alpineskihouse", uuid.UUID("192f7587-5ea6-4cde-add3-4a2eb94d304e"),
                "alpineskihouse.onmicrosoft.com", "alpineskihouse.example", linked=False),
+    # Linked, the Microsoft Customer Agreement signed by the customer in the admin center.
+    DemoTenant("woodgrovebank", uuid.UUID("45e4b8dc-e570-4669-b16f-207d79a1fe3f"),
+               "woodgrovebank.onmicrosoft.com", "woodgrovebank.example", linked=True),
+    # Linked, the agreement missing, a subscription renewing within 30 days: at risk.
+    DemoTenant("fourthcoffee", uuid.UUID("aaedb3dc-99e3-400d-aa79-c514526e1fac"),
+               "fourthcoffee.onmicrosoft.com", "fourthcoffee.example", linked=True),
 )  # fmt: skip
+# Fourth Coffee's subscription that renews within 30 days of loading (as a sync lists it).
+FOURTH_COFFEE_RENEWAL = ("Microsoft 365 Business Standard", 12, 20)  # name, seats, days left
 PROSPECT = TENANTS[0]
 
 
@@ -236,3 +245,11 @@ def organization_name(key: str) -> str:
     if key == "platform":
         return PLATFORM_NAME
     return next(o.legal_name for o in (*RESELLERS, *CUSTOMERS, *DUPLICATES) if o.key == key)
+
+
+# Contoso's acceptance of the Microsoft Customer Agreement, attested by the distributor's admin
+# (the sandbox's seed holds the same confirmation: tenantry_sandbox.seed_demo.CONTOSO_ACCEPTANCE).
+CONTOSO_ACCEPTANCE: dict[str, object] = {
+    "first_name": "Carla", "last_name": "Nielsen", "email": "carla@contoso.example",
+    "phone": "+4533123456", "date_agreed": datetime(2025, 3, 14, tzinfo=UTC),
+}  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.bootstrap import create_platform
 from tenantry.db import Database
 from tenantry.demo import data, platform_agreements
+from tenantry.demo.agreements import load_agreements
 from tenantry.demo.data import DemoOrganization
 from tenantry.identity.service import add_membership, create_user, find_user
 from tenantry.models import LinkMethod, Organization, PlatformModel, Role, User, utcnow
@@ -136,6 +137,7 @@ class _Loader:
                 )
             await self._people(customer.key, added_by=creator)
         await self._tenants()
+        await load_agreements(self.session, self.organizations, self.admins["platform"])
         await self._duplicates()
         await platform_agreements.load(self.session, admin, self.admins, self.organizations)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 
 from tenantry.db import Database
 from tenantry.jobs import outbox, registry, runner, sweeper
@@ -74,6 +74,19 @@ def every(interval: timedelta) -> registry.Schedule:
         return (calendar.timegm(timestamp.utctimetuple()) // 60) % minutes == 0
 
     return due
+
+
+def cron(expression: str, setting: str) -> registry.Schedule:
+    """A schedule from a cron string (minute hour day-of-month month day-of-week, UTC), the
+    value of the setting ``setting`` (named when the string is not valid)."""
+    parts = expression.split()
+    if len(parts) != 5:
+        raise ValueError(f"{setting} {expression!r} is not a 5-field cron string")
+    minute, hour, day, month, weekday = parts
+    schedule: registry.Schedule = crontab(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday
+    )
+    return schedule
 
 
 class JobQueue:

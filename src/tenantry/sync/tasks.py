@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry import jobs
 from tenantry.db import Database
+from tenantry.jobs.queue import cron as queue_cron
 from tenantry.jobs.queue import every
 from tenantry.models import SyncCursor, SyncRun, SyncRunStatus, SyncScope, SyncTrigger, utcnow
 from tenantry.partnercenter import access
@@ -42,11 +43,7 @@ async def synced_platform(session: AsyncSession) -> uuid.UUID | None:
 
 def cron(expression: str) -> Any:
     """A huey crontab from a cron string: minute hour day-of-month month day-of-week."""
-    parts = expression.split()
-    if len(parts) != 5:
-        raise ValueError(f"TENANTRY_SYNC_SCHEDULE {expression!r} is not a 5-field cron string")
-    minute, hour, day, month, weekday = parts
-    return jobs.crontab(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday)
+    return queue_cron(expression, "TENANTRY_SYNC_SCHEDULE")
 
 
 def _nightly_due(timestamp: datetime) -> bool:

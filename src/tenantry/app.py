@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
+from tenantry.agreements import staff_api as agreements_staff_api
+from tenantry.agreements import staff_pages as agreements_staff_pages
 from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
@@ -121,6 +123,7 @@ def create_app(
     app.include_router(merge_api.router)
     app.include_router(matches_api.router)
     app.include_router(sync_organizations_api.router)
+    app.include_router(agreements_staff_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -135,6 +138,7 @@ def create_app(
     # Before organizations' pages, whose /organizations/{id} would take /organizations/merge.
     app.include_router(merge_pages.router)
     app.include_router(sync_organizations_pages.router)
+    app.include_router(agreements_staff_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)

@@ -60,7 +60,9 @@ async def send(
         session, to=address, template="mca_acceptance_request",
         context={
             "customer": organization.display_name, "contact_name": organization.contact_name,
-            "requester": requester.display_name, "requested_by": actor.label, "link": link,
+            "requester": requester.display_name,
+            # A person's name; never an API token's label (it shows part of the token).
+            "requested_by": actor.label if actor.user_id else "", "link": link,
         },
         idempotency_key=key,
     )  # fmt: skip

@@ -135,7 +135,8 @@ async def create(
         session, to=platform.contact_email, template="attestation_requested",
         context={
             "distributor": platform.display_name, "reseller": reseller.display_name,
-            "requested_by": actor.label, "customer": organization.display_name,
+            "requested_by": actor.label if actor.user_id else "through the API",
+            "customer": organization.display_name,
             "person": f"{person.first_name} {person.last_name} <{person.email}>",
             "date_agreed": moment.date().isoformat(), "note": note or "",
             "queue_path": "/agreements/requests",

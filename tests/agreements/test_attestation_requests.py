@@ -175,7 +175,9 @@ async def test_the_acceptance_request_links_to_the_admin_center_without_credenti
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "to"
     mails = await _delivered(job_queue, smtp_server)
     [(subject, text)] = [(k, t) for k, t in mails.items() if k.startswith(customer.contact_email)]
-    assert "Alpha Reseller asks Alpha Customer to accept the Microsoft Customer Agreement" in subject
+    assert (
+        "Alpha Reseller asks Alpha Customer to accept the Microsoft Customer Agreement" in subject
+    )
     assert body["link"] in text and "Microsoft 365 admin center" in text
     assert "token" not in text.lower() and "password:" not in text.lower()
     assert (await audit_actions(database)).count("agreements.mca_acceptance_request_sent") == 2

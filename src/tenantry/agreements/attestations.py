@@ -95,6 +95,9 @@ class AgreementView:
         return self.status.state in microsoft.SATISFIED
 
     def can(self) -> dict[str, bool]:
+        if self.organization.kind is not OrganizationKind.CUSTOMER:
+            return dict.fromkeys(("refresh", "attest", "send_acceptance_request",
+                                  "request_attestation"), False)  # fmt: skip
         is_reseller = self.actor.organization_kind is OrganizationKind.RESELLER
         requests = self.actor.can(Permission.AGREEMENTS_REQUEST_ATTESTATION) and is_reseller
         return {
@@ -180,8 +183,8 @@ async def attest(
 ) -> tuple[AgreementAcceptance, bool]:  # fmt: skip
     """Confirm the acceptance to Partner Center and keep it as evidence. Returns the acceptance
     and whether it is new (False: this attestation was made before, nothing more was sent)."""
+    organization = await customer(session, actor, organization_id)  # 404 before 403
     require_attest(actor)
-    organization = await customer(session, actor, organization_id)
     person, moment = checked_acceptance(
         first_name=data.first_name, last_name=data.last_name, email=data.email,
         phone=data.phone, date_agreed=data.date_agreed, country=organization.address_country,

@@ -201,8 +201,8 @@ async def attest(
     data: AttestationCreate | None = None,
 ) -> AttestationRequest:  # fmt: skip
     """Attest what the reseller sent (or the distributor's corrections of it)."""
+    row = await get(session, actor, request_id)  # 404 before 403
     attestations.require_attest(actor)
-    row = await get(session, actor, request_id)
     if row.status is AttestationRequestStatus.ATTESTED:
         return row
     if row.status is not OPEN:
@@ -219,8 +219,8 @@ async def attest(
 async def decline(
     session: AsyncSession, actor: Actor, request_id: uuid.UUID, reason: str
 ) -> AttestationRequest:
+    row = await get(session, actor, request_id)  # 404 before 403
     attestations.require_attest(actor)
-    row = await get(session, actor, request_id)
     if row.status is AttestationRequestStatus.DECLINED:
         return row
     if row.status is not OPEN:

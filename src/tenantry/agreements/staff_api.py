@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,15 +28,22 @@ from tenantry.agreements.staff_schemas import (
 )
 from tenantry.deps import CurrentActor, DbSession
 from tenantry.models import AttestationRequestStatus
+from tenantry.organizations import repository as organizations
 from tenantry.partnercenter.access import PartnerCenterAccess
 from tenantry.partnercenter.client import PartnerCenterClient
 from tenantry.problems import API_ERRORS, PROBLEM_MEDIA_TYPE, ProblemDetails
-from tenantry.security import Actor
+from tenantry.security import Actor, Permission, require
 
 router = APIRouter(prefix="/api/v1", tags=["agreements"], responses=API_ERRORS)
 MCA = "/organizations/{organization_id}/agreements/microsoft"
 REQUESTS = "/agreements/attestation-requests"
 ONE_REQUEST = f"{REQUESTS}/{{attestation_request_id}}"
+ATTESTED_BY = {
+    "primary contact": {"value": {
+        "first_name": "Tania", "last_name": "Carr", "email": "tania.carr@customer.example",
+        "phone": "+4532123456", "date_agreed": "2024-05-01",
+    }},
+}  # fmt: skip
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": ProblemDetails, "content": {PROBLEM_MEDIA_TYPE: {}}}
 }
@@ -72,7 +79,9 @@ def read_view(view: attestations.AgreementView) -> MicrosoftAgreementRead:
 async def status_of(
     session: AsyncSession, actor: Actor, organization_id: uuid.UUID
 ) -> MicrosoftAgreementRead:
-    organization = await attestations.customer(session, actor, organization_id)
+    # Any organization in scope answers (a reseller or the platform: unknown, nothing to do).
+    require(actor, Permission.ORGANIZATION_READ)
+    organization = await organizations.get(session, actor, organization_id)
     return read_view(await attestations.view(session, actor, organization))
 
 
@@ -112,8 +121,9 @@ async def refresh_status(
     "Idempotency-Key) answers 200 with the acceptance already kept.",
 )
 async def attest(
-    organization_id: uuid.UUID, data: AttestationCreate, request: Request, session: DbSession,
-    actor: CurrentActor, client: PartnerCenter,
+    organization_id: uuid.UUID,
+    data: Annotated[AttestationCreate, Body(openapi_examples=ATTESTED_BY)],
+    request: Request, session: DbSession, actor: CurrentActor, client: PartnerCenter,
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
 ) -> AttestationRead:  # fmt: skip
     fingerprint = idempotency.fingerprint("POST", request.url.path, data.model_dump(mode="json"))

@@ -4,6 +4,7 @@ email to the customer."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from tests.factories import World
 from tests.jobs.conftest import run_queued
 from tests.notifications.local_smtp import LocalSmtpServer
 from tests.sandbox.conftest import Sandbox
+from tests.sandbox.outside_world import Browser
 
 REQUESTS = "/api/v1/agreements/attestation-requests"
 
@@ -183,3 +185,24 @@ async def test_the_acceptance_request_links_to_the_admin_center_without_credenti
     assert (await audit_actions(database)).count("agreements.mca_acceptance_request_sent") == 2
     customer_user = await client.post(url, headers=world.customer_a.headers, json={})
     assert customer_user.status_code == 403
+
+
+async def test_the_customer_signs_at_the_emailed_link_and_the_status_says_direct_signed(
+    client: httpx.AsyncClient, world: World, database: Database, sqlite_sandbox: Sandbox
+) -> None:
+    customer = world.direct_customer.organization
+    fixture = await sqlite_sandbox.customer(relationship="direct")
+    async with database.transaction() as session:
+        row = await session.get_one(Organization, customer.id)
+        row.tenant_id = uuid.UUID(fixture["id"])
+    sent = await client.post(
+        f"{mca(customer)}/acceptance-request", headers=world.platform.headers, json={}
+    )
+    link = sent.json()["link"]
+    browser = Browser(sqlite_sandbox.client)
+    page = await browser.open(link, sign_in_as=fixture["adminUserPrincipalName"])
+    assert "Accept the agreement" in page.text, page.text
+    accepted = await browser.submit(page)
+    assert "has accepted the Microsoft Customer Agreement" in accepted.text
+    status = await client.post(f"{mca(customer)}/refresh", headers=world.platform.headers)
+    assert status.json()["state"] == "direct_signed"

@@ -26,7 +26,7 @@ from tenantry.agreements.staff_schemas import (
 from tenantry.deps import DbSession
 from tenantry.errors import TenantryError
 from tenantry.models import AttestationRequestStatus, Organization
-from tenantry.security import Actor, organization_names
+from tenantry.security import Actor, Permission, organization_names
 from tenantry.web.forms import FormState, payload, problem_of, validate, values_of
 from tenantry.web.rendering import is_htmx, redirect, render
 from tenantry.web.routing import PageActor, page_router
@@ -84,7 +84,9 @@ async def _page(
     shown = {"attest": contact_form(organization), "ask": FormState({}),
              "send": FormState({"to": organization.contact_email})} | (forms or {})  # fmt: skip
     reseller_requests = []
-    if can["attest"] or can["request_attestation"] or view.open_request:
+    if actor.can(Permission.AGREEMENTS_ATTEST) or actor.can(
+        Permission.AGREEMENTS_REQUEST_ATTESTATION
+    ):
         reseller_requests = list(
             await requests.listed(session, actor, organization_id=organization.id)
         )

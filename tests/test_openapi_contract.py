@@ -45,6 +45,7 @@ from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
 from tenantry.sync.matching import propose_for_account
 from tenantry.tenants.gdap.graph import gdap_graph
+from tests.agreements.staff import open_attestation_request
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
 from tests.organizations.fakes import KnownTenants
@@ -85,6 +86,13 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SIGNED_BY_OTHERS = {
     # Partner Center signs its webhook callbacks; tests/partnercenter_events post signed ones.
     "POST /api/v1/partner-center/events",
+    # A reseller's own acts (the platform attests itself, so it is refused them): covered by
+    # tests/agreements/test_attestation_requests.py.
+    "POST /api/v1/organizations/{organization_id}/agreements/microsoft/attestation-requests",
+    "POST /api/v1/agreements/attestation-requests/{attestation_request_id}/withdraw",
+    # Succeeds only with a real person and a past date on the one linked customer, which the
+    # generated cases rarely combine: its success is covered by tests/agreements.
+    "POST /api/v1/organizations/{organization_id}/agreements/microsoft/attestations",
 }
 
 
@@ -110,6 +118,8 @@ class KnownIds:
     merging: tuple[str, str] = ("", "")
     link_match: str = ""
     dismiss_match: str = ""
+    # Reseller A's open requests that the distributor attest: one to attest, one to decline.
+    attestation_requests: tuple[str, str] = ("", "")
 
     def path_parameters(
         self, path: str, generated: dict[str, Any]
@@ -125,6 +135,11 @@ class KnownIds:
                 targets = [self.awaiting]
             elif path.endswith("/merge"):
                 targets = [self.merging[0]]
+            elif path.endswith("/acceptance-request"):
+                # A customer whose agreement is not attested during the run.
+                targets = [self.choosing]
+            elif "/agreements/microsoft" in path:
+                targets = self.organizations[:1]  # A's customer: its tenant is linked
             elif path.endswith("/bill-to/take"):
                 # A's customer is the one a Partner Center customer holds (its bill-to differs).
                 targets = self.organizations[:1]
@@ -143,6 +158,9 @@ class KnownIds:
             pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
         elif names == {"sync_run_id"}:
             pairs = [{"sync_run_id": r} for r in self.sync_runs]
+        elif names == {"attestation_request_id"}:
+            chosen = self.attestation_requests[1 if path.endswith("/decline") else 0]
+            pairs = [{"attestation_request_id": chosen}]
         elif names == {"match_id"}:
             match = self.link_match if path.endswith("/link") else self.dismiss_match
             pairs = [{"match_id": match}]
@@ -156,7 +174,7 @@ class KnownIds:
         return {
             *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
             *invitations, *self.gdap_relationships, *self.sync_runs, *self.merging,
-            self.link_match, self.dismiss_match,
+            self.link_match, self.dismiss_match, *self.attestation_requests,
         }  # fmt: skip
 
 
@@ -292,6 +310,13 @@ async def partner_center_account(database: Database, world: World) -> str:
 
 
 @pytest.fixture
+async def attestation_requests(database: Database, world: World, gdap: str) -> tuple[str, str]:
+    """Two open requests of reseller A for its customer (whose tenant ``gdap`` linked)."""
+    made = [await open_attestation_request(database, world) for _ in range(2)]
+    return str(made[0]), str(made[1])
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -302,6 +327,7 @@ def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
     answers: dict[str, set[int]], awaiting_authorization: str, gdap: str, sync_run: str,
     merging: tuple[str, str, str, str], partner_center_account: str,
+    attestation_requests: tuple[str, str],
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
@@ -316,6 +342,7 @@ def api_schema(
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=contract_config(token))
     known = known_ids(world, people, pending, awaiting_authorization, gdap, sync_run)
     known.merging, known.link_match, known.dismiss_match = merging[:2], merging[2], merging[3]
+    known.attestation_requests = attestation_requests
     schema.real_ids = known.all()  # type: ignore[attr-defined]
     # The platform's own agreements are named in their paths (agreements/platform), not by id.
     schema.real_ids |= {agreement.value for agreement in PlatformAgreement}  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from tenantry.db import Database
 from tenantry.models import AuditEvent, Organization, OrganizationKind, Role
 from tenantry.security import ROLE_PERMISSIONS, Permission
 from tenantry.tenants.gdap.graph import gdap_graph
+from tests.agreements.staff import open_attestation_request
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
 from tests.sync.factories import finished_reseller_run, proposed_twin
@@ -39,6 +40,10 @@ INVITATION = f"{ORGANIZATION}/invitations/{{invitation_id}}"
 GDAP = "/api/v1/gdap-relationships/{gdap_relationship_id}"
 SYNC_RUN = "/api/v1/sync/runs/{sync_run_id}"
 MATCH = "/api/v1/sync/matches/{match_id}"
+MCA = f"{ORGANIZATION}/agreements/microsoft"
+ATTESTATION_REQUEST = "/api/v1/agreements/attestation-requests/{attestation_request_id}"
+ATTESTED_BY = {"first_name": "Anna", "last_name": "Hansen", "email": "anna@example.com",
+               "date_agreed": "2024-05-01"}  # fmt: skip
 LOWEST_ROLE = {
     OrganizationKind.PLATFORM: Role.PLATFORM_STAFF,
     OrganizationKind.RESELLER: Role.RESELLER_STAFF,
@@ -118,6 +123,16 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PUT", f"{ORGANIZATION}/professional-secrecy"): lambda t: {"required": True},
     # Agreements: the evidence export (compliance).
     ("GET", f"{ORGANIZATION}/agreements/acceptances"): no_body,
+    # agreements (staff attestation and resellers' requests)
+    ("GET", MCA): no_body,
+    ("POST", f"{MCA}/refresh"): no_body,
+    ("POST", f"{MCA}/attestations"): lambda t: ATTESTED_BY,
+    ("POST", f"{MCA}/acceptance-request"): lambda t: {},
+    ("POST", f"{MCA}/attestation-requests"): lambda t: ATTESTED_BY,
+    ("GET", ATTESTATION_REQUEST): no_body,
+    ("POST", f"{ATTESTATION_REQUEST}/attest"): lambda t: {},
+    ("POST", f"{ATTESTATION_REQUEST}/decline"): lambda t: {"reason": "declined by a stranger"},
+    ("POST", f"{ATTESTATION_REQUEST}/withdraw"): no_body,
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(
@@ -129,6 +144,7 @@ ID_PARAMETERS = frozenset(
         "gdap_relationship_id",
         "sync_run_id",
         "match_id",
+        "attestation_request_id",
     }
 )
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
@@ -164,6 +180,7 @@ class WorldPeople(People):
     gdap_relationship_id: uuid.UUID | None = None
     sync_run_id: uuid.UUID | None = None
     match_id: uuid.UUID | None = None
+    attestation_request_id: uuid.UUID | None = None
 
 
 def targets(world: World, people: WorldPeople) -> list[Target]:
@@ -171,6 +188,7 @@ def targets(world: World, people: WorldPeople) -> list[Target]:
         "gdap_relationship_id": people.gdap_relationship_id,
         "sync_run_id": people.sync_run_id,
         "match_id": people.match_id,
+        "attestation_request_id": people.attestation_request_id,
     }
     return [
         Target(
@@ -247,6 +265,7 @@ async def people(database: Database, world: World) -> WorldPeople:
         gdap_relationship_id=await linked_with_gdap(database, world),
         sync_run_id=await finished_reseller_run(database, world),
         match_id=await proposed_twin(database, world),
+        attestation_request_id=await open_attestation_request(database, world),
     )
 
 

@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
+from tenantry.agreements import staff_api as agreements_staff_api
+from tenantry.agreements import staff_pages as agreements_staff_pages
 from tenantry.agreements.compliance import api as compliance_api
 from tenantry.agreements.compliance import pages as compliance_pages
 from tenantry.agreements.customer import pages as agreement_acceptance_pages
@@ -130,6 +132,7 @@ def create_app(
     app.include_router(sync_organizations_api.router)
     app.include_router(platform_agreements_api.router)
     app.include_router(compliance_api.router)
+    app.include_router(agreements_staff_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -147,6 +150,7 @@ def create_app(
     app.include_router(platform_agreements_pages.router)
     app.include_router(platform_agreements_customer_pages.router)
     app.include_router(sync_organizations_pages.router)
+    app.include_router(agreements_staff_pages.router)
     app.include_router(organizations_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(registration_pages.router)

@@ -47,6 +47,13 @@ class Permission(enum.StrEnum):
     SYNC_RUN = "sync.run"
     # Merge two organizations into one (both must be in the caller's scope).
     ORGANIZATIONS_MERGE = "organizations.merge"
+    # Confirm to Partner Center a customer's acceptance of the Microsoft Customer Agreement that
+    # was obtained outside Tenantry, and answer resellers' requests to do so (agreements/).
+    # Microsoft lets only the partner of record attest: a direct CSP or a distributor.
+    AGREEMENTS_ATTEST = "agreements.attest"
+    # Ask the distributor to attest an acceptance a reseller obtained; send the customer the
+    # acceptance request (resellers may not attest themselves).
+    AGREEMENTS_REQUEST_ATTESTATION = "agreements.request_attestation"
 
 
 _P = Permission
@@ -54,7 +61,8 @@ _P = Permission
 # sellers' staff while they act for it (as its admin; their own organization buys nothing). A
 # customer user only looks: everyone who sees an organization sees its cart and orders.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(Permission),
+    # Everything but asking someone else to attest: the platform attests itself.
+    Role.PLATFORM_ADMIN: frozenset(Permission) - {_P.AGREEMENTS_REQUEST_ATTESTATION},
     Role.PLATFORM_STAFF: frozenset(
         {
             _P.ORGANIZATION_READ,
@@ -72,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.SYNC_READ,
             _P.SYNC_RUN,
             _P.ORGANIZATIONS_MERGE,
+            _P.AGREEMENTS_ATTEST,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -92,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.SYNC_READ,
             _P.SYNC_RUN,
             _P.ORGANIZATIONS_MERGE,
+            _P.AGREEMENTS_REQUEST_ATTESTATION,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -105,6 +115,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
             _P.SYNC_READ,
+            _P.AGREEMENTS_REQUEST_ATTESTATION,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(

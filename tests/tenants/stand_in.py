@@ -49,6 +49,8 @@ class PartnerCenterStandIn:
                 "companyProfile": {"tenantId": TENANT_ID, "domain": value.lower(),
                                    "companyName": "Contract Customer"},
             }])  # fmt: skip
+        if agreements := _agreements(request, path):
+            return agreements
         return httpx.Response(404, json={"code": 600, "description": "not in the stand-in"})
 
 
@@ -56,3 +58,29 @@ def _items(items: list[dict[str, object]]) -> httpx.Response:
     return httpx.Response(
         200, json={"totalCount": len(items), "items": items, "attributes": COLLECTION}
     )
+
+
+MCA_TEMPLATE = "117a77b0-9360-443b-8795-c6dedc750cf9"
+
+
+def _agreements(request: httpx.Request, path: str) -> httpx.Response | None:
+    """The Microsoft Customer Agreement: its template, no confirmation yet, and an attestation
+    confirmed as sent."""
+    if path.endswith("/v1/agreements"):
+        return _items(
+            [
+                {
+                    "templateId": MCA_TEMPLATE,
+                    "agreementType": "MicrosoftCustomerAgreement",
+                    "agreementLink": "https://aka.ms/customeragreement",
+                    "versionRank": 0,
+                }
+            ]
+        )
+    if path.endswith("/directsignedmicrosoftcustomeragreementstatus"):
+        return httpx.Response(200, json={"isSigned": False})
+    if path.endswith("/agreements") and "/v1/customers/" in path:
+        if request.method == "POST":
+            return httpx.Response(201, json=json.loads(request.content) | {"userId": TENANT_ID})
+        return httpx.Response(200, json={"totalCount": 0, "items": []})
+    return None

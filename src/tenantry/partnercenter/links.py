@@ -62,5 +62,11 @@ def gdap_approval_url(relationship_id: str, *, admin_center_url: str = ADMIN_CEN
     )
 
 
+def customer_agreement_url(*, admin_center_url: str = ADMIN_CENTER_URL) -> str:
+    """Where a customer's admin reads and accepts the Microsoft Customer Agreement themselves
+    (Partner Center then answers ``isSigned: true`` for the direct-signed status)."""
+    return f"{_root(admin_center_url)}/AdminPortal/Home?ref=/BillingAccounts/agreement"
+
+
 def _root(admin_center_url: str) -> str:
     return admin_center_url.rstrip("/")

@@ -99,6 +99,7 @@ def render(
         "organization_pending": getattr(state, "organization_pending", None),
         "pending_approvals": getattr(state, "pending_approvals", None),
         "unlinked_accounts": getattr(state, "unlinked_accounts", None),
+        "open_attestation_requests": getattr(state, "open_attestation_requests", None),
         # Every page answering with an error status (a refused form, a missing page) starts its
         # title with "Error: ", so screen reader users hear it first.
         "failed": status_code >= 400,

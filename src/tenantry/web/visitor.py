@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from tenantry import deps
 from tenantry.errors import Forbidden, Unauthorized
 from tenantry.models import (
+    AttestationRequest,
+    AttestationRequestStatus,
     AuthSession,
     Organization,
     OrganizationKind,
@@ -81,6 +83,16 @@ async def note_page_viewer(
                 select(func.count())
                 .select_from(PartnerCenterAccount)
                 .where(unlinked_partner_center_accounts(actor))
+            )
+        if actor.can(Permission.AGREEMENTS_ATTEST):
+            # Resellers' requests waiting for the platform's staff to attest or decline.
+            request.state.open_attestation_requests = await session.scalar(
+                select(func.count())
+                .select_from(AttestationRequest)
+                .where(
+                    AttestationRequest.platform_id == actor.platform_id,
+                    AttestationRequest.status == AttestationRequestStatus.OPEN,
+                )
             )
     if user is not None and user.email_verified_at is None:
         request.state.unverified_email = user.email

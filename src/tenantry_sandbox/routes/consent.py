@@ -40,6 +40,8 @@ from tenantry_sandbox.store.customers import Customer
 router = APIRouter(include_in_schema=False)
 portal = APIRouter()
 GDAP_PATH = "/AdminPortal/partners/invitation/granularAdminRelationships"
+# The Microsoft Customer Agreement in the admin center (the link partners send customers).
+AGREEMENT_REF = "/BillingAccounts/agreement"
 
 
 def _admin_message(
@@ -93,6 +95,8 @@ async def home(request: Request, state: State, session: Session) -> Response:
         return start_sign_in(request, state.settings)
     if "invType" in request.query_params or "invtype" in request.query_params:
         return await _invitation_page(request, state, session, admin)
+    if request.query_params.get("ref") == AGREEMENT_REF:
+        return await _agreement_page(request, session, admin)
     pending = await gdap.pending_for_customer(session, admin.tenant_id)
     return page(request, "admin_home.html", chrome="admin", admin=admin, pending=pending)
 
@@ -217,6 +221,28 @@ async def gdap_approve(
     except gdap_service.GraphError as exc:
         return _admin_message(request, "We couldn't approve this request", exc.message, exc.status)
     return RedirectResponse(f"{GDAP_PATH}/{relationship_id}", status_code=303)
+
+
+async def _agreement_page(request: Request, session: Session, admin: AdminSession) -> Response:
+    customer = await _customer_admin(request, session, admin)
+    if isinstance(customer, Response):
+        return customer
+    return page(request, "admin_agreement.html", chrome="admin", admin=admin, customer=customer)
+
+
+@portal.post("/BillingAccounts/agreement/accept")
+async def accept_agreement(
+    request: Request, state: State, session: Session, csrf: Annotated[str, Form()]
+) -> Response:
+    """The customer's Global Administrator accepts the Microsoft Customer Agreement itself:
+    ``directSignedMicrosoftCustomerAgreementStatus`` then answers ``isSigned: true``."""
+    posting = await _posting_admin(request, state, session, csrf, "agreement")
+    if isinstance(posting, Response):
+        return posting
+    _, customer = posting
+    customer.mca_direct_signed = True
+    await session.flush()
+    return RedirectResponse(f"/AdminPortal/Home?ref={AGREEMENT_REF}", status_code=303)
 
 
 @portal.get("/signin-oidc")

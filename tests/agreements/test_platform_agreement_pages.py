@@ -32,7 +32,8 @@ async def test_the_platform_admin_publishes_on_a_page(
     overview = await client.get("/platform-agreements")
     assert overview.status_code == 200
     assert "No version is published yet" in overview.text
-    assert 'href="/platform-agreements"' in overview.text, "in the menu"
+    agreements = await client.get("/agreements/compliance")
+    assert 'href="/platform-agreements"' in agreements.text, "reached from the Agreements page"
     form = await client.get("/platform-agreements/platform_terms/publish")
     assert Page(form.text).field("csrf_token")["value"]
     refused = await post_form(client, "/platform-agreements/platform_terms/publish",

@@ -110,7 +110,8 @@ async def refresh_status(
 @router.post(
     f"{MCA}/attestations",
     status_code=201,
-    responses=UNAVAILABLE,
+    responses=UNAVAILABLE
+    | {200: {"model": AttestationRead, "description": "The same attestation was kept already"}},
     summary="Attest an acceptance obtained outside Tenantry (distributor or direct CSP staff)",
     description="Confirms the acceptance to Partner Center, then keeps it as evidence. 403 for "
     "resellers (Microsoft does not let them attest: send the acceptance request or ask the "

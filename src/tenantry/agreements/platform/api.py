@@ -16,7 +16,7 @@ from tenantry.agreements.platform.schemas import (
     AgreementStatusRead,
     OrganizationAgreementsRead,
     PlatformAgreement,
-    SecrecyRequirementUpdate,
+    SecrecyRequirement,
     SecrecySegments,
     SecrecySegmentsRead,
     VersionCreate,
@@ -132,7 +132,7 @@ async def organization_agreements(
 )
 async def mark_organization(
     organization_id: uuid.UUID,
-    data: SecrecyRequirementUpdate,
+    data: SecrecyRequirement,
     session: DbSession,
     actor: CurrentActor,
 ) -> OrganizationAgreementsRead:

@@ -65,7 +65,9 @@ class SecrecySegmentsRead(ReadSchema):
     segment_ids: list[uuid.UUID]
 
 
-class SecrecyRequirementUpdate(InputSchema):
+class SecrecyRequirement(InputSchema):
+    """The whole setting (a PUT, not a partial update): whether the customer signs it."""
+
     required: bool
 
 

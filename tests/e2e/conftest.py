@@ -18,14 +18,17 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.identity.service import add_membership, create_user
 from tenantry.models import Role
 from tenantry.settings import Settings
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.factories import World, make_world
+
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 HAVE_CHROMIUM = CHROMIUM.exists()
@@ -135,7 +138,7 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def page(browser: Browser, live_server: LiveServer) -> AsyncIterator[Page]:
     context = await browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     opened = await context.new_page()
     yield opened
     await context.close()

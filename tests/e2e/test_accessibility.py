@@ -18,6 +18,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_journeys import sign_in
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.sync.visibility import seed_what_staff_see
 
 pytestmark = pytest.mark.browser
@@ -165,7 +166,7 @@ async def test_the_main_pages_pass_axe_and_fit_the_screen(
         context = await browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": 800}
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         try:
             checker = Checker(await context.new_page(), width, axe_source)
             await walk(checker.page, live_server, checker)

@@ -27,6 +27,7 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     served,
 )
 from tests.e2e.test_accessibility import AXE_JS, Checker
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 OFFER = "CFQ7TTC0LH18-0001"
@@ -80,7 +81,7 @@ async def test_a_customer_admin_accepts_the_agreement_and_then_orders(
     browser: Browser, shop: Shop
 ) -> None:
     context = await browser.new_context(base_url=shop.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(f"/sign-in?next=/store/offers/{OFFER}")
     await page.get_by_label("Email address").fill(ADMIN_EMAIL)

@@ -28,6 +28,7 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixtures used here)
     seed_seller,
     served,
 )
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.factories import World
 
 pytestmark = pytest.mark.browser
@@ -78,7 +79,7 @@ async def server(
 
 async def _signed_in(browser: Browser, server: Served, email: str, path: str) -> Page:
     context = await browser.new_context(base_url=server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(path)
     await page.get_by_label("Email address").fill(email)

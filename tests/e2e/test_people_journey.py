@@ -12,6 +12,7 @@ from tests.e2e.conftest import LiveServer
 from tests.e2e.live_sandbox import live_sandbox
 from tests.e2e.test_journeys import sign_in
 from tests.e2e.test_registration_journey import NEW_PASSWORD, mail_for, shop
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.notifications.local_smtp import LocalSmtpServer
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ async def test_invite_email_accept_and_become_a_member(
 ) -> None:
     live, smtp = shop
     admin_context = await browser.new_context(base_url=live.url)
-    admin_context.set_default_timeout(10_000)
+    admin_context.set_default_timeout(ACTION_TIMEOUT_MS)
     admin = await admin_context.new_page()
     people_path = f"/organizations/{live.world.customer_a.id}/people"
     await sign_in(admin, live.admin_email, people_path)
@@ -40,7 +41,7 @@ async def test_invite_email_accept_and_become_a_member(
     link = re.search(r"(/invitations/accept\?token=\S+)", mail)
     assert link, mail
     dana_context = await browser.new_context(base_url=live.url)
-    dana_context.set_default_timeout(10_000)
+    dana_context.set_default_timeout(ACTION_TIMEOUT_MS)
     dana = await dana_context.new_page()
     await dana.goto(link.group(1))
     await expect(dana.get_by_role("heading", level=1)).to_have_text("Join Alpha Customer")

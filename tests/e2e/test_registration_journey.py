@@ -26,6 +26,7 @@ from tenantry.server import attach_consumer
 from tenantry.settings import Settings
 from tests.e2e.conftest import PASSWORD, LiveServer, _seed, _wait_until_ready
 from tests.e2e.live_sandbox import LiveSandbox, live_sandbox  # noqa: F401  (a fixture used here)
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.notifications.local_smtp import LocalSmtpServer
 
 pytestmark = pytest.mark.browser
@@ -94,7 +95,7 @@ async def test_buy_now_register_confirm_approve_and_order(
 ) -> None:
     live, smtp = shop
     context = await browser.new_context(base_url=live.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     customer: Page = await context.new_page()
 
     await customer.goto("/store")

@@ -18,6 +18,7 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixtures used here)
     tenants_server,
 )
 from tests.e2e.test_accessibility import AXE_JS, Checker
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 
 OFFER = "CFQ7TTC0LH18-0001"
 
@@ -26,7 +27,7 @@ OFFER = "CFQ7TTC0LH18-0001"
 async def seller_page(browser: Browser, tenants_server: TenantsServer) -> AsyncIterator[Page]:  # noqa: F811
     context = await browser.new_context(base_url=tenants_server.url)
     await context.grant_permissions(["clipboard-read", "clipboard-write"])
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield await context.new_page()
     await context.close()
 
@@ -76,7 +77,7 @@ async def test_the_global_admin_accepts_and_verify_enables_the_order(
     assert checker.problems == []
 
     admin = await browser.new_context()
-    admin.set_default_timeout(10_000)
+    admin.set_default_timeout(ACTION_TIMEOUT_MS)
     admin_page = await admin.new_page()
     await admin_page.goto(link)
     await admin_page.get_by_label("Email, phone or Skype").fill(tenant["adminUserPrincipalName"])

@@ -31,6 +31,7 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     seed_seller,
     served,
 )
+from tests.e2e.timing import ACTION_TIMEOUT_MS
 
 OFFER = "CFQ7TTC0LH18-0001"
 # From acceptance to the enabled order: the sandbox delivers within a second, the job runs,
@@ -72,7 +73,7 @@ async def webhook_server(
 @pytest.fixture
 async def seller_page(browser: Browser, webhook_server: TenantsServer) -> AsyncIterator[Page]:
     context = await browser.new_context(base_url=webhook_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield await context.new_page()
     await context.close()
 
@@ -106,7 +107,7 @@ async def test_the_page_enables_ordering_by_itself_when_the_customer_accepts(
     await expect(page.locator("#continue-to-checkout")).to_have_count(0)
 
     admin = await browser.new_context()
-    admin.set_default_timeout(10_000)
+    admin.set_default_timeout(ACTION_TIMEOUT_MS)
     admin_page = await admin.new_page()
     await admin_page.goto(link)
     await admin_page.get_by_label("Email, phone or Skype").fill(tenant["adminUserPrincipalName"])

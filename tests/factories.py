@@ -179,6 +179,10 @@ async def make_world(database: Database) -> World:
             session, platform, parent=reseller_b, legal_name="Beta Customer"
         )
         direct = await make_organization(session, platform, legal_name="Direct Customer")
+        # The store sells from the catalog tables: the sandbox's catalog and the demo prices.
+        from tests.orders.catalog_factories import seed_catalog
+
+        await seed_catalog(session, platform.id)
         return World(
             platform=Party(platform, await make_token(session, platform, Role.PLATFORM_ADMIN)),
             reseller_a=Party(

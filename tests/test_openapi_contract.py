@@ -13,15 +13,13 @@ from every write operation (POST, PUT, PATCH, DELETE), or the test says which ne
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -34,20 +32,26 @@ from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.models import (
     MatchProposal,
+    Order,
     Organization,
     OrganizationStatus,
+    Segment,
     ServiceDetails,
     ServiceDetailsStatus,
     TenantChoice,
 )
+from tenantry.orders import flow
 from tenantry.organizations.tenant_check import app_tenants
 from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
 from tenantry.sync.matching import propose_for_account
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.agreements.staff import open_attestation_request
+from tests.contract.known_ids import current_etag, known_ids
+from tests.directory.factories import imported_user
 from tests.factories import World, make_organization
 from tests.identity.factories import People, make_people
+from tests.orders.subscriptions.factories import subscription_with_change
 from tests.organizations.fakes import KnownTenants
 from tests.resellers.fakes import KnownPartnerIds
 from tests.sync.factories import finished_reseller_run, make_account, proposed_twin
@@ -93,133 +97,18 @@ SIGNED_BY_OTHERS = {
     # Succeeds only with a real person and a past date on the one linked customer, which the
     # generated cases rarely combine: its success is covered by tests/agreements.
     "POST /api/v1/organizations/{organization_id}/agreements/microsoft/attestations",
+    # A customer's own cart (sellers fill it only while acting for the customer): covered by
+    # tests/orders/test_cart_api.py.
+    "POST /api/v1/cart/items",
+    "PUT /api/v1/cart/items/{item_id}",
+    "DELETE /api/v1/cart/items/{item_id}",
+    # The customer's own acts on an order (confirming one its seller placed, paying online with a
+    # provider none of which ships), and a payment provider's signed callback: covered by
+    # tests/orders/test_seller_orders_api.py and test_payment_providers.py.
+    "POST /api/v1/orders/{order_id}/confirm",
+    "POST /api/v1/orders/{order_id}/payment",
+    "POST /api/v1/payments/{provider}/webhook",
 }
-
-
-@dataclass
-class KnownIds:
-    """Real objects to aim requests at: random ids only ever meet 404. Path parameters are drawn
-    from these in pairs that belong together (a member of that organization, a token of it),
-    and now and then the generated value, so 404 stays covered too. The caller's own token is
-    left out, so the run never revokes its own access."""
-
-    organizations: list[str]
-    members: list[tuple[str, str]]
-    tokens: list[tuple[str, str]]
-    invitations: list[tuple[str, str]]
-    pending: str  # kept for rejecting: approving it first would leave nothing to reject
-    # Service Details: a customer to choose for (never linked in the run), and one awaiting
-    # authorization, to email the link (operations run in the schema's order) and verify it.
-    choosing: str
-    awaiting: str
-    gdap_relationships: list[str]
-    sync_runs: list[str]
-    # Merging: a customer to keep and one to merge into it; match proposals to link and dismiss.
-    merging: tuple[str, str] = ("", "")
-    link_match: str = ""
-    dismiss_match: str = ""
-    # Reseller A's open requests that the distributor attest: one to attest, one to decline.
-    attestation_requests: tuple[str, str] = ("", "")
-
-    def path_parameters(
-        self, path: str, generated: dict[str, Any]
-    ) -> st.SearchStrategy[dict[str, Any]]:
-        names = set(generated)
-        if names == {"organization_id"}:
-            targets = self.organizations
-            if path.endswith("/reject"):
-                targets = [self.pending]
-            elif path.endswith("/service-details"):
-                targets = [self.choosing]
-            elif path.endswith(("/service-details/verify", "/service-details/email")):
-                targets = [self.awaiting]
-            elif path.endswith("/merge"):
-                targets = [self.merging[0]]
-            elif path.endswith("/acceptance-request"):
-                # A customer whose agreement is not attested during the run.
-                targets = [self.choosing]
-            elif "/agreements/microsoft" in path:
-                targets = self.organizations[:1]  # A's customer: its tenant is linked
-            elif path.endswith("/bill-to/take"):
-                # A's customer is the one a Partner Center customer holds (its bill-to differs).
-                targets = self.organizations[:1]
-            elif path.endswith(("/api-tokens", "/invitations", "/gdap-relationships")):
-                # The examples name a customer's role: a role exists only in its kind. GDAP is
-                # asked of a customer (its tenant is linked).
-                targets = self.organizations[:1]
-            pairs: list[dict[str, Any]] = [{"organization_id": o} for o in targets]
-        elif names == {"organization_id", "user_id"}:
-            pairs = [{"organization_id": o, "user_id": u} for o, u in self.members]
-        elif names == {"organization_id", "token_id"}:
-            pairs = [{"organization_id": o, "token_id": t} for o, t in self.tokens]
-        elif names == {"organization_id", "invitation_id"}:
-            pairs = [{"organization_id": o, "invitation_id": i} for o, i in self.invitations]
-        elif names == {"gdap_relationship_id"}:
-            pairs = [{"gdap_relationship_id": g} for g in self.gdap_relationships]
-        elif names == {"sync_run_id"}:
-            pairs = [{"sync_run_id": r} for r in self.sync_runs]
-        elif names == {"attestation_request_id"}:
-            chosen = self.attestation_requests[1 if path.endswith("/decline") else 0]
-            pairs = [{"attestation_request_id": chosen}]
-        elif names == {"match_id"}:
-            match = self.link_match if path.endswith("/link") else self.dismiss_match
-            pairs = [{"match_id": match}]
-        else:
-            return st.just(generated)
-        return st.sampled_from([generated, *pairs, *pairs])
-
-    def all(self) -> set[str]:
-        users = (u for _, u in self.members)
-        tokens, invitations = (t for _, t in self.tokens), (i for _, i in self.invitations)
-        return {
-            *self.organizations, self.pending, self.choosing, self.awaiting, *users, *tokens,
-            *invitations, *self.gdap_relationships, *self.sync_runs, *self.merging,
-            self.link_match, self.dismiss_match, *self.attestation_requests,
-        }  # fmt: skip
-
-
-def known_ids(
-    world: World, people: People, pending: str, awaiting: str, gdap: str, sync_run: str
-) -> KnownIds:
-    customer, reseller = str(world.customer_a.id), str(world.reseller_a.id)
-    return KnownIds(
-        organizations=[
-            str(party.id)
-            for party in (world.customer_a, world.reseller_a, world.platform, world.reseller_b)
-        ],
-        pending=pending,
-        choosing=str(world.direct_customer.id),
-        awaiting=awaiting,
-        members=[
-            (customer, str(people.customer_user.id)),
-            (customer, str(people.customer_admin.id)),
-            (reseller, str(people.reseller_staff.id)),
-        ],
-        tokens=[
-            (customer, str(people.customer_token.id)),
-            (reseller, str(people.reseller_token.id)),
-        ],
-        invitations=[(reseller, str(people.reseller_invitation.id))],
-        gdap_relationships=[gdap],
-        sync_runs=[sync_run],
-    )
-
-
-def current_etag(database_url: str, organization_id: str) -> str | None:
-    """The organization's ETag as stored now (earlier cases of the run change it)."""
-    url = sa.make_url(database_url)
-    sync = "sqlite" if url.drivername.startswith("sqlite") else "postgresql+psycopg"
-    engine = sa.create_engine(url.set(drivername=sync))
-    try:
-        with engine.connect() as connection:
-            version = connection.scalar(
-                sa.select(Organization.version).where(Organization.id == uuid.UUID(organization_id))
-            )
-    except ValueError:
-        return None
-    finally:
-        engine.dispose()
-    return None if version is None else f'"{version}"'
 
 
 @pytest.fixture(params=["platform_admin", "reseller_admin"])
@@ -317,6 +206,43 @@ async def attestation_requests(database: Database, world: World, gdap: str) -> t
 
 
 @pytest.fixture
+async def directory_user(database: Database, world: World, gdap: str) -> str:
+    """A user imported from A's customer's tenant (linked by ``gdap``)."""
+    return str(await imported_user(database, world))
+
+
+@pytest.fixture
+async def subscription(database: Database, world: World) -> tuple[str, str, str]:
+    """A subscription of A's customer (3 licenses, auto-renew on) with a change that is done."""
+    row_id, change_id = await subscription_with_change(database, world, world.customer_a.id)
+    return str(world.customer_a.id), str(row_id), str(change_id)
+
+
+@pytest.fixture
+async def orders(database: Database, world: World) -> tuple[dict[str, str], str]:
+    """Orders of the direct customer (the platform is its seller) for the routes that move them,
+    and a segment."""
+    made: dict[str, str] = {}
+    async with database.transaction() as session:
+        direct = await session.get_one(Organization, world.direct_customer.id)
+        direct.erp_id = "D-1"  # orders go through whether the run makes ERP IDs required or not
+        for route in ("mark-paid", "cancel", "retry"):
+            order = Order(
+                platform_id=world.platform.id, organization_id=world.direct_customer.id,
+                currency="EUR", total=Decimal("5.64"), lines=[],
+            )  # fmt: skip
+            await flow.placed(session, world.direct_customer.actor, order)
+            if route == "retry":
+                await flow.mark_paid(session, None, order, provider="manual", reference="R")
+                await flow.fail(session, order, "test", "Failed for the contract run.")
+            made[route] = str(order.id)
+        segment = Segment(platform_id=world.platform.id, name="Contract")
+        session.add(segment)
+        await session.flush()
+        return made, str(segment.id)
+
+
+@pytest.fixture
 def answers() -> dict[str, set[int]]:
     """Statuses each write operation answered to requests aimed at real objects."""
     return defaultdict(set)
@@ -327,7 +253,9 @@ def api_schema(
     settings: Settings, world: World, people: People, pending: str, caller: str,
     answers: dict[str, set[int]], awaiting_authorization: str, gdap: str, sync_run: str,
     merging: tuple[str, str, str, str], partner_center_account: str,
-    attestation_requests: tuple[str, str],
+    attestation_requests: tuple[str, str], directory_user: str,
+    subscription: tuple[str, str, str],
+    orders: tuple[dict[str, str], str],
 ) -> Iterator[Any]:  # fmt: skip
     """The app's schema, served by an app with its own connections: schemathesis calls it from its
     own event loop, and connections cannot move between loops."""
@@ -343,6 +271,9 @@ def api_schema(
     known = known_ids(world, people, pending, awaiting_authorization, gdap, sync_run)
     known.merging, known.link_match, known.dismiss_match = merging[:2], merging[2], merging[3]
     known.attestation_requests = attestation_requests
+    known.directory_users = [directory_user]
+    known.subscription = subscription
+    known.orders, known.segment = orders
     schema.real_ids = known.all()  # type: ignore[attr-defined]
     # The platform's own agreements are named in their paths (agreements/platform), not by id.
     schema.real_ids |= {agreement.value for agreement in PlatformAgreement}  # type: ignore[attr-defined]
@@ -361,6 +292,10 @@ def api_schema(
         so edits get past it; a stale one is covered by the organization tests."""
         if case.operation.path.endswith("/merge") and isinstance(case.body, dict):
             case.body["merge_id"] = known.merging[1]  # the one that goes (once)
+        if case.operation.path == "/api/v1/orders" and isinstance(case.body, dict):
+            # An order for the platform's direct customer, of an offer in the catalog.
+            case.body["organization_id"] = str(world.direct_customer.id)
+            case.body["lines"] = [{"offer_id": "CFQ7TTC0LH18:0001", "term": "P1Y", "quantity": 1}]
         headers = case.headers or {}
         target = (case.path_parameters or {}).get("organization_id")
         if target and any(name.lower() == "if-match" for name in headers):

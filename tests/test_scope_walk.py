@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -21,12 +22,16 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tenantry.db import Database
-from tenantry.models import AuditEvent, Organization, OrganizationKind, Role
+from tenantry.models import AuditEvent, Order, Organization, OrganizationKind, Role, Segment
+from tenantry.orders import flow
 from tenantry.security import ROLE_PERMISSIONS, Permission
 from tenantry.tenants.gdap.graph import gdap_graph
 from tests.agreements.staff import open_attestation_request
+from tests.directory.factories import WALK_SKU, imported_user
 from tests.factories import Party, World
 from tests.identity.factories import People, make_people
+from tests.orders.catalog_factories import cart_line, catalog_refresh
+from tests.orders.subscriptions.factories import subscription_with_change
 from tests.sync.factories import finished_reseller_run, proposed_twin
 from tests.sync.visibility import add_account, profile_of
 from tests.tenants.gdap.factories import linked_with_gdap
@@ -42,6 +47,11 @@ SYNC_RUN = "/api/v1/sync/runs/{sync_run_id}"
 MATCH = "/api/v1/sync/matches/{match_id}"
 MCA = f"{ORGANIZATION}/agreements/microsoft"
 ATTESTATION_REQUEST = "/api/v1/agreements/attestation-requests/{attestation_request_id}"
+DIRECTORY = f"{ORGANIZATION}/directory"
+DIRECTORY_USER = "/api/v1/directory-users/{directory_user_id}"
+SUBSCRIPTION = f"{ORGANIZATION}/subscriptions/{{subscription_id}}"
+CART_ITEM = "/api/v1/cart/items/{item_id}"
+ORDER = "/api/v1/orders/{order_id}"
 ATTESTED_BY = {"first_name": "Anna", "last_name": "Hansen", "email": "anna@example.com",
                "date_agreed": "2024-05-01"}  # fmt: skip
 LOWEST_ROLE = {
@@ -133,6 +143,36 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{ATTESTATION_REQUEST}/attest"): lambda t: {},
     ("POST", f"{ATTESTATION_REQUEST}/decline"): lambda t: {"reason": "declined by a stranger"},
     ("POST", f"{ATTESTATION_REQUEST}/withdraw"): no_body,
+    # Orders: where a paid order stands with Microsoft (orders/provisioning).
+    ("GET", "/api/v1/orders/{order_id}/provisioning"): no_body,
+    # The imported directory (directory/): removing a license the user does not hold is a
+    # change with nothing to do, so the walk never reaches Microsoft.
+    ("GET", DIRECTORY): no_body,
+    ("GET", f"{DIRECTORY}/users"): no_body,
+    ("GET", f"{DIRECTORY}/imports"): no_body,
+    ("POST", f"{DIRECTORY}/imports"): no_body,
+    ("GET", f"{DIRECTORY}/trial-conversions"): no_body,
+    ("POST", f"{DIRECTORY_USER}/license-changes"): lambda t: {"remove": [WALK_SKU]},
+    # A customer's Microsoft subscriptions and their changes (orders/subscriptions).
+    ("GET", f"{ORGANIZATION}/subscriptions"): no_body,
+    ("GET", SUBSCRIPTION): no_body,
+    ("POST", f"{SUBSCRIPTION}/changes"): lambda t: {"quantity": 2},
+    ("GET", f"{SUBSCRIPTION}/changes/{{change_id}}"): no_body,
+    # The catalog (platform staff) and the cart (a customer's own).
+    ("GET", "/api/v1/catalog/refreshes/{refresh_id}"): no_body,
+    ("PUT", CART_ITEM): lambda t: {"quantity": 1},
+    ("DELETE", CART_ITEM): no_body,
+    # orders: A's customer's order waiting for payment; the platform's payment settings.
+    ("GET", ORDER): no_body,
+    ("POST", f"{ORDER}/confirm"): no_body,
+    ("POST", f"{ORDER}/mark-paid"): lambda t: {"reference": "INV-STRANGER"},
+    ("POST", f"{ORDER}/retry"): no_body,
+    ("POST", f"{ORDER}/cancel"): lambda t: {"reason": "cancelled by a stranger"},
+    ("POST", f"{ORDER}/payment"): lambda t: {"provider": "manual"},
+    ("PUT", "/api/v1/payment-settings/segments/{segment_id}"): lambda t: {"skip_payment": True},
+    ("PUT", "/api/v1/payment-settings/organizations/{organization_id}"): lambda t: {
+        "skip_payment": True
+    },
 }
 # Every id a path may name, and where A's world keeps one.
 ID_PARAMETERS = frozenset(
@@ -145,6 +185,13 @@ ID_PARAMETERS = frozenset(
         "sync_run_id",
         "match_id",
         "attestation_request_id",
+        "order_id",
+        "directory_user_id",
+        "subscription_id",
+        "change_id",
+        "refresh_id",
+        "item_id",
+        "segment_id",
     }
 )
 STAFF_LACKS = frozenset(Permission) - ROLE_PERMISSIONS[Role.PLATFORM_STAFF]
@@ -181,6 +228,13 @@ class WorldPeople(People):
     sync_run_id: uuid.UUID | None = None
     match_id: uuid.UUID | None = None
     attestation_request_id: uuid.UUID | None = None
+    order_id: uuid.UUID | None = None
+    directory_user_id: uuid.UUID | None = None
+    # Per organization: one of its subscriptions and a change of it.
+    subscriptions: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
+    refresh_id: uuid.UUID | None = None
+    item_id: uuid.UUID | None = None
+    segment_id: uuid.UUID | None = None
 
 
 def targets(world: World, people: WorldPeople) -> list[Target]:
@@ -189,13 +243,24 @@ def targets(world: World, people: WorldPeople) -> list[Target]:
         "sync_run_id": people.sync_run_id,
         "match_id": people.match_id,
         "attestation_request_id": people.attestation_request_id,
+        "order_id": people.order_id,
+        "directory_user_id": people.directory_user_id,
+        "refresh_id": people.refresh_id,
+        "item_id": people.item_id,
+        "segment_id": people.segment_id,
     }
+
+    def of(organization_id: uuid.UUID) -> dict[str, uuid.UUID]:
+        subscription_id, change_id = people.subscriptions[organization_id]
+        return {"subscription_id": subscription_id, "change_id": change_id}
+
     return [
         Target(
             "reseller A",
             OrganizationKind.RESELLER,
             {
                 "organization_id": world.reseller_a.id,
+                **of(world.reseller_a.id),
                 "user_id": people.reseller_staff.id,
                 "token_id": people.reseller_token.id,
                 "invitation_id": people.reseller_invitation.id,
@@ -207,6 +272,7 @@ def targets(world: World, people: WorldPeople) -> list[Target]:
             OrganizationKind.CUSTOMER,
             {
                 "organization_id": world.customer_a.id,
+                **of(world.customer_a.id),
                 "user_id": people.customer_user.id,
                 "token_id": people.customer_token.id,
                 "invitation_id": people.customer_invitation.id,
@@ -218,6 +284,7 @@ def targets(world: World, people: WorldPeople) -> list[Target]:
             OrganizationKind.PLATFORM,
             {
                 "organization_id": world.platform.id,
+                **of(world.platform.id),
                 "user_id": people.platform_admin.id,
                 "token_id": people.platform_token.id,
                 "invitation_id": people.platform_invitation.id,
@@ -260,13 +327,41 @@ async def people(database: Database, world: World) -> WorldPeople:
         customer = await session.get_one(Organization, world.customer_a.id)
         profile = profile_of(customer, city="Aarhus")
         await add_account(session, world.platform.id, organization=customer, profile=profile)
+    subscriptions = {
+        party.id: await subscription_with_change(database, world, party.id)
+        for party in (world.reseller_a, world.customer_a, world.platform)
+    }
     return WorldPeople(
         **{f.name: getattr(made, f.name) for f in fields(made)},
+        subscriptions=subscriptions,
         gdap_relationship_id=await linked_with_gdap(database, world),
         sync_run_id=await finished_reseller_run(database, world),
         match_id=await proposed_twin(database, world),
         attestation_request_id=await open_attestation_request(database, world),
+        directory_user_id=await imported_user(database, world),
+        refresh_id=await catalog_refresh(database, world),
+        item_id=await cart_line(database, world),
+        order_id=await order_waiting_for_payment(database, world),
+        segment_id=await a_segment(database, world),
     )
+
+
+async def order_waiting_for_payment(database: Database, world: World) -> uuid.UUID:
+    async with database.transaction() as session:
+        order = Order(
+            platform_id=world.platform.id, organization_id=world.customer_a.id, currency="EUR",
+            total=Decimal("5.64"), lines=[],
+        )  # fmt: skip
+        await flow.placed(session, world.customer_a.actor, order)
+        return order.id
+
+
+async def a_segment(database: Database, world: World) -> uuid.UUID:
+    async with database.transaction() as session:
+        segment = Segment(platform_id=world.platform.id, name="Walked")
+        session.add(segment)
+        await session.flush()
+        return segment.id
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,8 @@ from tenantry.agreements.platform import pages as platform_agreements_pages
 from tenantry.audit import api as audit_api
 from tenantry.audit import pages as audit_pages
 from tenantry.db import Database
+from tenantry.directory import api as directory_api
+from tenantry.directory import pages as directory_pages
 from tenantry.identity import api as identity_api
 from tenantry.identity import callers as identity_callers
 from tenantry.identity.email import pages as identity_email_pages
@@ -35,7 +37,19 @@ from tenantry.identity.sign_in import pages as identity_pages
 from tenantry.jobs.queue import JobQueue
 from tenantry.methods import AllowHeaderMiddleware
 from tenantry.observability import RequestContextMiddleware
+from tenantry.orders import api as orders_api
+from tenantry.orders import cart_api
 from tenantry.orders import pages as orders_pages
+from tenantry.orders.catalog import api as catalog_api
+from tenantry.orders.catalog import pages as catalog_pages
+from tenantry.orders.lifecycle import new_order as new_order_pages
+from tenantry.orders.lifecycle import pages as order_lifecycle_pages
+from tenantry.orders.payments import api as payments_api
+from tenantry.orders.payments import card as card_payments
+from tenantry.orders.payments import pages as payment_settings_pages
+from tenantry.orders.provisioning import api as provisioning_api
+from tenantry.orders.subscriptions import api as subscriptions_api
+from tenantry.orders.subscriptions import pages as subscriptions_pages
 from tenantry.organizations import api as organizations_api
 from tenantry.organizations import pages as organizations_pages
 from tenantry.organizations.merge import api as merge_api
@@ -59,6 +73,7 @@ from tenantry.tenants import api as tenants_api
 from tenantry.tenants import pages as tenants_pages
 from tenantry.tenants.gdap import api as gdap_api
 from tenantry.tenants.gdap import pages as gdap_pages
+from tenantry.tenants.new_tenant import pages as new_tenant_pages
 from tenantry.tenants.onboarding import api as onboarding_api
 from tenantry.tenants.onboarding import pages as onboarding_pages
 from tenantry.web import routing as page_routing
@@ -110,6 +125,8 @@ def create_app(
     app.state.http_transport = http_transport
     # Partner Center for this app's requests and, through ``access.current()``, its jobs.
     app.state.partner_center = partner_center_access.configure(settings, http_transport)
+    # Card payments reach their service the same way (docs/payments.md).
+    card_payments.configure(settings, http_transport)
     app.state.microsoft = MicrosoftSignIn(settings)
     # Who is calling: deps and the page machinery ask identity through this, never import it.
     deps.install_authenticator(app, identity_callers.SessionsAndTokens())
@@ -122,6 +139,7 @@ def create_app(
     app.include_router(identity_api.router)
     app.include_router(invitations_api.router)
     app.include_router(tenants_api.router)
+    app.include_router(provisioning_api.router)
     app.include_router(partner_center_events_api.router)
     app.include_router(resellers_api.router)
     app.include_router(gdap_api.router)
@@ -133,6 +151,12 @@ def create_app(
     app.include_router(platform_agreements_api.router)
     app.include_router(compliance_api.router)
     app.include_router(agreements_staff_api.router)
+    app.include_router(orders_api.router)
+    app.include_router(payments_api.router)
+    app.include_router(directory_api.router)
+    app.include_router(subscriptions_api.router)
+    app.include_router(catalog_api.router)
+    app.include_router(cart_api.router)
     # Pages (HTML): their errors render as pages, the API's stay problem+json.
     page_routing.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -146,6 +170,7 @@ def create_app(
     app.include_router(gdap_pages.router)
     # Before organizations' pages, whose /organizations/{id} would take /organizations/merge.
     app.include_router(merge_pages.router)
+    app.include_router(directory_pages.router)
     # Before organizations' pages too (/organizations/{id}/platform-agreements/...).
     app.include_router(platform_agreements_pages.router)
     app.include_router(platform_agreements_customer_pages.router)
@@ -156,8 +181,15 @@ def create_app(
     app.include_router(registration_pages.router)
     app.include_router(registration_terms.router)
     app.include_router(orders_pages.router)
+    # /orders/new and /orders/payment-settings before /orders/{order_id}.
+    app.include_router(new_order_pages.router)
+    app.include_router(payment_settings_pages.router)
+    app.include_router(order_lifecycle_pages.router)
+    app.include_router(subscriptions_pages.router)
+    app.include_router(catalog_pages.router)
     app.include_router(agreement_acceptance_pages.router)
     app.include_router(tenants_pages.router)
+    app.include_router(new_tenant_pages.router)
     app.include_router(partner_center_events_pages.router)
     app.include_router(resellers_pages.router)
     app.include_router(onboarding_pages.router)

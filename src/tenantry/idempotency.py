@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import invalid
-from tenantry.models import IdempotencyRecord
+from tenantry.models import IdempotencyRecord, utcnow
 from tenantry.security import Actor
 
 HEADER = "Idempotency-Key"
@@ -28,9 +29,11 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 async def replay(
-    session: AsyncSession, actor: Actor, key: str | None, request_fingerprint: str
-) -> JSONResponse | None:
-    """The stored answer when this key was used before for the same request; None when new."""
+    session: AsyncSession, actor: Actor, key: str | None, request_fingerprint: str,
+    *, max_age: timedelta | None = None,
+) -> JSONResponse | None:  # fmt: skip
+    """The stored answer when this key was used before for the same request; None when new.
+    With ``max_age``, a key first used longer ago than that is forgotten and counts as new."""
     if key is None:
         return None
     if not 1 <= len(key) <= 200:
@@ -42,6 +45,10 @@ async def replay(
             )
         )
     ).scalar_one_or_none()
+    if stored is not None and max_age is not None and stored.created_at < utcnow() - max_age:
+        await session.delete(stored)
+        await session.flush()
+        stored = None
     if stored is None:
         return None
     if stored.fingerprint != request_fingerprint:

@@ -35,6 +35,8 @@ class Permission(enum.StrEnum):
     PLATFORM_CONFIGURE = "platform.configure"
     ORGANIZATION_ACT_ON_BEHALF = "organization.act_on_behalf"
     ORDERS_PLACE = "orders.place"
+    # Sellers' staff: order for a customer they serve, mark its orders paid, retry and cancel them.
+    ORDERS_MANAGE = "orders.manage"
     # Choose a customer's Service Details, send its authorization link, verify it (tenants/).
     TENANTS_MANAGE = "tenants.manage"
     # Ask a customer's tenant for granular delegated admin access, and follow it.
@@ -54,6 +56,14 @@ class Permission(enum.StrEnum):
     # Ask the distributor to attest an acceptance a reseller obtained; send the customer the
     # acceptance request (resellers may not attest themselves).
     AGREEMENTS_REQUEST_ATTESTATION = "agreements.request_attestation"
+    # "Import now": read a linked customer's users, domains and licenses from its tenant again
+    # (directory/). Seeing what was imported needs only organization.read.
+    DIRECTORY_IMPORT = "directory.import"
+    # Assign licenses bought through the platform to a customer's users, and remove them.
+    LICENSES_ASSIGN = "licenses.assign"
+    # Refresh the catalog from Partner Center, keep the price list and the markups (the
+    # platform's staff; resellers neither see nor set them).
+    CATALOG_MANAGE = "catalog.manage"
 
 
 _P = Permission
@@ -74,6 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.ORDERS_MANAGE,
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
             _P.PARTNER_CENTER_EVENTS_READ,
@@ -81,6 +92,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.SYNC_RUN,
             _P.ORGANIZATIONS_MERGE,
             _P.AGREEMENTS_ATTEST,
+            _P.DIRECTORY_IMPORT,
+            _P.LICENSES_ASSIGN,
+            _P.CATALOG_MANAGE,
         }
     ),
     Role.RESELLER_ADMIN: frozenset(
@@ -96,12 +110,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.API_TOKENS_MANAGE,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.ORDERS_MANAGE,
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
             _P.SYNC_READ,
             _P.SYNC_RUN,
             _P.ORGANIZATIONS_MERGE,
             _P.AGREEMENTS_REQUEST_ATTESTATION,
+            _P.DIRECTORY_IMPORT,
+            _P.LICENSES_ASSIGN,
         }
     ),
     Role.RESELLER_STAFF: frozenset(
@@ -112,10 +129,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.AUDIT_READ,
             _P.ORGANIZATION_ACT_ON_BEHALF,
             _P.ORDERS_PLACE,
+            _P.ORDERS_MANAGE,
             _P.TENANTS_MANAGE,
             _P.GDAP_MANAGE,
             _P.SYNC_READ,
             _P.AGREEMENTS_REQUEST_ATTESTATION,
+            _P.DIRECTORY_IMPORT,
+            _P.LICENSES_ASSIGN,
         }
     ),
     Role.CUSTOMER_ADMIN: frozenset(
@@ -127,6 +147,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.API_TOKENS_MANAGE,
             _P.ORDERS_PLACE,
             _P.TENANTS_MANAGE,
+            _P.LICENSES_ASSIGN,
         }
     ),
     Role.CUSTOMER_USER: frozenset({_P.ORGANIZATION_READ}),

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 
 from tenantry import __version__
 from tenantry.db import Database
-from tenantry.settings import Settings
+from tenantry.settings import CARD_WEBHOOK_PATH, Settings
 
 log = structlog.get_logger("tenantry.server")
 
@@ -154,6 +154,12 @@ def _sandbox_settings(settings: Settings) -> Any:
         from tenantry.demo.data import PLATFORM_NAME
 
         overrides["partner_name"] = PLATFORM_NAME
+    if settings.card_is_embedded_sandbox and "card_webhook_url" not in defaults.model_fields_set:
+        # The card stand-in signs its events for this app's card webhook with this app's secret
+        # and takes this app's secret key (docs/payments.md).
+        overrides["card_webhook_url"] = settings.base_url.rstrip("/") + CARD_WEBHOOK_PATH
+        overrides["card_webhook_secret"] = settings.card_webhook_secret
+        overrides["card_secret_key"] = settings.card_secret_key
     if "base_url" not in defaults.model_fields_set:
         # Where this machine's clients reach it: a wildcard bind address is no place to go.
         overrides["base_url"] = f"http://{settings.local_host()}:{settings.sandbox_port}"

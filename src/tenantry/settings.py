@@ -6,10 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CARD_DEMO_SECRET_NAMES = frozenset({"card_secret_key", "card_webhook_secret"})
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+# Seals new tenants' first administrator credentials in development and tests only (a Fernet key:
+# 32 bytes, URL-safe base64); production refuses it (docs/configuration.md).
+DEVELOPMENT_CREDENTIALS_KEY = "Z-aFPUzkoKMIt2sGCbytxdgkqaIeNm1Rtv4lthHdIrE="
 # Where Microsoft publishes the certificate that signs Partner Center's webhook callbacks, and
 # the subject it is issued for (docs/partner-center.md, "Partner Center webhooks").
 MICROSOFT_WEBHOOK_CERTIFICATE_URL = "https://3psostorageacct.blob.core.windows.net/cert/"
@@ -18,6 +23,8 @@ MICROSOFT_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.microsoft.com"
 SANDBOX_WEBHOOK_CERTIFICATE_PATH = "/webhooks/certificates/"
 SANDBOX_WEBHOOK_CERTIFICATE_SUBJECT = "pcnotifications-dispatch.sandbox.tenantry.local"
 WEBHOOK_PATH = "/api/v1/partner-center/events"
+# Where a card service posts its events (the payments webhook route, provider "card").
+CARD_WEBHOOK_PATH = "/api/v1/payments/card/webhook"
 
 
 class Settings(BaseSettings):
@@ -60,6 +67,24 @@ class Settings(BaseSettings):
     # Short: on SQLite the job holds the database's write lock while it sends.
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
+    # How customers pay for orders (docs/orders.md, "Payment providers"), comma-separated: the
+    # enabled providers ("manual": the seller invoices, its staff mark orders paid; "card": card
+    # payments, docs/payments.md), and the modules that register providers not shipped with
+    # Tenantry. Unset, "manual", plus "card" in development when card payments go to the
+    # embedded sandbox.
+    payment_providers: str = "manual"
+    payment_provider_modules: str = ""
+
+    # Card payments (docs/payments.md): Stripe's API (Checkout Sessions and signed webhooks).
+    # The defaults are the embedded sandbox's stand-in and its well-known demo keys; for Stripe
+    # set https://api.stripe.com, the account's secret key and the webhook endpoint's secret.
+    card_api_url: str = "http://127.0.0.1:8001"
+    card_secret_key: str = "sk_test_tenantry_sandbox"  # noqa: S105 - the sandbox's demo key
+    card_webhook_secret: str = "whsec_tenantry_sandbox"  # noqa: S105 - the sandbox's demo secret
+    # How old a webhook's signature may be (Stripe's own libraries allow 300 seconds).
+    card_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=86400)
+    card_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+
     # The defaults are the embedded sandbox: where `tenantry serve` runs it (the two URLs follow
     # TENANTRY_HOST and TENANTRY_SANDBOX_PORT unless set) and its well-known partner identity (the
     # TENANTRY_SANDBOX_PARTNER_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET, _BOOTSTRAP_REFRESH_TOKEN
@@ -94,6 +119,9 @@ class Settings(BaseSettings):
     sync_schedule: str = "0 2 * * *"
     sync_audit_poll_minutes: int = Field(default=5, ge=1, le=1440)
     sync_concurrency: int = Field(default=8, ge=1, le=64)
+    # Importing linked customers' directories (users, domains, licenses): see docs/tenant-import.md.
+    directory_import_page_size: int = Field(default=100, ge=1, le=500)
+    directory_reimport_hours: int = Field(default=24, ge=0, le=8760)
 
     # Agreements (docs/agreements.md): when the daily digest of customers at risk goes out (cron,
     # UTC), how many customers' Microsoft Customer Agreement statuses one run of the refresh job
@@ -102,6 +130,22 @@ class Settings(BaseSettings):
     agreements_digest_schedule: str = "0 7 * * *"
     agreements_refresh_batch: int = Field(default=20, ge=1, le=500)
     agreements_recheck_hours: int = Field(default=24, ge=1, le=24 * 30)
+
+    # New tenants (docs/tenants.md): the key(s) sealing a new tenant's first administrator
+    # credentials until the one-time link is opened (Fernet keys, comma-separated: the first
+    # seals, every one opens, so a key can be rotated), and how long the emailed link works.
+    credentials_key: str = DEVELOPMENT_CREDENTIALS_KEY
+    credentials_link_hours: int = Field(default=72, ge=1, le=24 * 14)
+
+    # Provisioning paid orders in Partner Center (docs/provisioning.md): seconds between two looks
+    # at an order's provisioning status, how long a new tenant may stay unknown to Partner Center
+    # before the order fails, and how long Partner Center may stay unreachable or throttling.
+    provisioning_poll_seconds: int = Field(default=30, ge=1, le=3600)
+    provisioning_tenant_ready_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    provisioning_give_up_hours: int = Field(default=24, ge=1, le=24 * 14)
+    # The catalog (docs/catalog.md): when it is read again from Partner Center (cron, UTC; daily
+    # by default). Staff refresh it at any time too.
+    catalog_refresh_schedule: str = "30 3 * * *"
 
     # Signing people in with a Microsoft account (OpenID Connect), through an app registration that
     # admits personal and work accounts. The defaults are the embedded sandbox (the URL follows it
@@ -146,7 +190,12 @@ class Settings(BaseSettings):
     def _partner_center_defaults_to_the_embedded_sandbox(self) -> Settings:
         """Unless set, the client calls the sandbox where `tenantry serve` runs it."""
         embedded = f"http://{self.local_host()}:{self.sandbox_port}"
-        for name in ("partner_center_api_url", "partner_center_login_url", "microsoft_login_url"):
+        for name in (
+            "partner_center_api_url",
+            "partner_center_login_url",
+            "microsoft_login_url",
+            "card_api_url",
+        ):
             if name not in self.model_fields_set:
                 setattr(self, name, embedded)
                 self.model_fields_set.discard(name)  # still a default, not the operator's choice
@@ -163,6 +212,28 @@ class Settings(BaseSettings):
                 "partner_center_webhook_certificate_subjects",
             ):
                 self.model_fields_set.discard(name)
+        return self
+
+    @model_validator(mode="after")
+    def _card_payments_with_the_embedded_sandbox(self) -> Settings:
+        """Unless set, development offers card payments against the sandbox (its demo keys);
+        production refuses those keys for a card provider it enables."""
+        if (
+            "payment_providers" not in self.model_fields_set
+            and self.environment == "development"
+            and self.card_is_embedded_sandbox
+        ):
+            self.payment_providers = "manual,card"
+            self.model_fields_set.discard("payment_providers")
+        if (
+            self.environment == "production"
+            and "card" in self.enabled_payment_providers
+            and CARD_DEMO_SECRET_NAMES & self.model_fields_set != CARD_DEMO_SECRET_NAMES
+        ):
+            raise ValueError(
+                "the card provider is enabled with the sandbox's demo keys: set "
+                "TENANTRY_CARD_SECRET_KEY and TENANTRY_CARD_WEBHOOK_SECRET (docs/payments.md)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -205,7 +276,36 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("TENANTRY_SECRET_KEY must be at least 32 characters long")
+        if self.environment == "production" and DEVELOPMENT_CREDENTIALS_KEY in _comma_separated(
+            self.credentials_key
+        ):
+            raise ValueError(
+                "TENANTRY_CREDENTIALS_KEY is the built-in development key; outside development "
+                "mode set it to a key of your own (the output of `python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
+            )
         return self
+
+    @field_validator("credentials_key")
+    @classmethod
+    def _credentials_keys_are_fernet_keys(cls, value: str) -> str:
+        keys = _comma_separated(value)
+        if not keys:
+            raise ValueError("TENANTRY_CREDENTIALS_KEY needs at least one key")
+        for key in keys:
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    "TENANTRY_CREDENTIALS_KEY holds something that is not a Fernet key (32 bytes "
+                    "in URL-safe base64, as Fernet.generate_key() makes)"
+                ) from None
+        return value
+
+    @property
+    def credentials_keys(self) -> list[str]:
+        """TENANTRY_CREDENTIALS_KEY, one key a comma: the first seals, all open."""
+        return _comma_separated(self.credentials_key)
 
     @property
     def partner_center_is_embedded_sandbox(self) -> bool:
@@ -220,6 +320,19 @@ class Settings(BaseSettings):
     @property
     def webhook_certificate_subjects(self) -> list[str]:
         return _comma_separated(self.partner_center_webhook_certificate_subjects)
+
+    @property
+    def card_is_embedded_sandbox(self) -> bool:
+        """Card payments go to the sandbox `tenantry serve` runs (no card API URL was set)."""
+        return "card_api_url" not in self.model_fields_set
+
+    @property
+    def enabled_payment_providers(self) -> list[str]:
+        return _comma_separated(self.payment_providers)
+
+    @property
+    def payment_provider_module_names(self) -> list[str]:
+        return _comma_separated(self.payment_provider_modules)
 
     @property
     def outbox_heartbeat_interval(self) -> float:

@@ -80,11 +80,16 @@ CustomerId = Annotated[uuid.UUID, Path()]
 
 
 async def accessible_customer(
-    session: AsyncSession, caller: Caller, customer_id: uuid.UUID
+    session: AsyncSession, caller: Caller, customer_id: uuid.UUID, state: SandboxState
 ) -> Customer:
-    """The customer, if the caller has an active relationship with it."""
+    """The customer, if the caller has an active relationship with it. A customer created
+    less than ``state.new_customer_ready_seconds`` ago is not found yet (404/60003): Microsoft
+    takes a while to make a new customer known everywhere."""
     customer = await customers.get(session, customer_id)
     if customer is None:
+        raise errors.tenant_not_found(customer_id)
+    ready = state.new_customer_ready_seconds
+    if ready and (state.clock.now() - customer.created_at).total_seconds() < ready:
         raise errors.tenant_not_found(customer_id)
     if await relationships.active_for(session, customer_id, caller.tenant_id) is None:
         raise errors.no_relationship(caller.tenant_id, customer_id)
@@ -92,15 +97,15 @@ async def accessible_customer(
 
 
 async def _customer_of_any_caller(
-    customer_id: CustomerId, caller: AnyCaller, session: Session
+    customer_id: CustomerId, caller: AnyCaller, session: Session, state: State
 ) -> Customer:
-    return await accessible_customer(session, caller, customer_id)
+    return await accessible_customer(session, caller, customer_id, state)
 
 
 async def _customer_of_user(
-    customer_id: CustomerId, caller: UserCaller, session: Session
+    customer_id: CustomerId, caller: UserCaller, session: Session, state: State
 ) -> Customer:
-    return await accessible_customer(session, caller, customer_id)
+    return await accessible_customer(session, caller, customer_id, state)
 
 
 CustomerOfAnyCaller = Annotated[Customer, Depends(_customer_of_any_caller)]

@@ -1,7 +1,7 @@
 """What the sandbox runs beside its HTTP app while it serves: the background task and the mailbox.
 
 Every ``background_interval_seconds`` the task takes the due GDAP steps (activation, termination,
-expiry) and posts the due webhook deliveries. ``POST /_sandbox/webhooks/flush`` runs the same
+expiry) and posts the due webhook deliveries, then the card stand-in's due events. ``POST /_sandbox/webhooks/flush`` runs the same
 ``tick`` at once, attempting every pending delivery whatever its schedule, so tests need not wait.
 The SMTP server listens on ``TENANTRY_SANDBOX_HOST:TENANTRY_SANDBOX_SMTP_PORT``; a port already
 taken is logged and skipped rather than stopping the sandbox.
@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from tenantry_sandbox import card_delivery
 from tenantry_sandbox.mailbox import start_smtp_server
 from tenantry_sandbox.services import gdap
 from tenantry_sandbox.webhooks_delivery import DeliveryReport, deliver
@@ -36,6 +37,7 @@ async def _run(state: SandboxState) -> None:
     while True:
         try:
             await tick(state)
+            await card_delivery.deliver(state)
         except Exception:
             logger.exception("background tick failed")
         await asyncio.sleep(state.settings.background_interval_seconds)

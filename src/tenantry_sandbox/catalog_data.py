@@ -2,7 +2,7 @@
 
 New commerce (``OnlineServicesNCE``) license products with Microsoft's product ids, one
 purchasable SKU each plus trial SKUs for the Business suites, and one availability per SKU with
-one-month and one-year terms. The catalog item ids ``CFQ7TTC0LH18:0001:CFQ7TTC0K971`` and
+one-month and one-year terms (and a three-year term for Business Premium, E3 and E5). The catalog item ids ``CFQ7TTC0LH18:0001:CFQ7TTC0K971`` and
 ``CFQ7TTC0LFLZ:0002:CFQ7TTC0K4TS`` are the documented samples'; the other availability ids and the
 trial SKU ids follow the same pattern but are the sandbox's own (Microsoft reissues availability
 ids regularly, so clients must read them from the catalog anyway).
@@ -47,10 +47,14 @@ class CatalogSku:
     upgrade_targets: tuple[str, ...] = ()
     # For a trial: the paid ``product:sku`` it converts to.
     converts_to: str | None = None
+    # Offers the three-year term besides one month and one year.
+    three_years: bool = False
 
     @property
     def term_durations(self) -> tuple[str, ...]:
-        return (TRIAL_TERM,) if self.is_trial else ("P1M", "P1Y")
+        if self.is_trial:
+            return (TRIAL_TERM,)
+        return ("P1M", "P1Y", "P3Y") if self.three_years else ("P1M", "P1Y")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def _sku(
     is_trial: bool = False,
     upgrade_targets: tuple[str, ...] = (),
     converts_to: str | None = None,
+    three_years: bool = False,
 ) -> CatalogSku:
     return CatalogSku(
         id=sku_id,
@@ -112,6 +117,7 @@ def _sku(
         is_trial=is_trial,
         upgrade_targets=upgrade_targets,
         converts_to=converts_to,
+        three_years=three_years,
     )
 
 
@@ -181,7 +187,7 @@ PRODUCTS: tuple[CatalogProduct, ...] = (
         (
             _sku(
                 "0001", "Microsoft 365 Business Premium", "CFQ7TTC0K5BD", "22.00", PREMIUM_ID,
-                PREMIUM_TEXT, upgrade_targets=(E3_PAID, E5_PAID),
+                PREMIUM_TEXT, upgrade_targets=(E3_PAID, E5_PAID), three_years=True,
             ),
             _sku(
                 "0002", "Microsoft 365 Business Premium Trial", "CFQ7TTC0TR6P", "0", PREMIUM_ID,
@@ -198,7 +204,7 @@ PRODUCTS: tuple[CatalogProduct, ...] = (
                 "0001", "Microsoft 365 E3", "CFQ7TTC0K4KB", "36.00",
                 "05e9a617-0261-4cee-bb44-138d3ef5d965",
                 "Microsoft 365 E3 for enterprises.", maximum_quantity=50_000,
-                upgrade_targets=(E5_PAID,),
+                upgrade_targets=(E5_PAID,), three_years=True,
             ),
         ),
     ),
@@ -210,7 +216,7 @@ PRODUCTS: tuple[CatalogProduct, ...] = (
             _sku(
                 "0002", "Microsoft 365 E5", "CFQ7TTC0K4TS", "57.00",
                 "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-                "Microsoft 365 E5 for enterprises.", maximum_quantity=50_000,
+                "Microsoft 365 E5 for enterprises.", maximum_quantity=50_000, three_years=True,
             ),
         ),
     ),
@@ -284,6 +290,11 @@ CURRENCIES: dict[str, tuple[str, str]] = {
     "DE": ("EUR", "€"),
     "FR": ("EUR", "€"),
     "NL": ("EUR", "€"),
+    "IE": ("EUR", "€"),
+    "FI": ("EUR", "€"),
+    "DK": ("DKK", "kr."),
+    "NO": ("NOK", "kr"),
+    "CH": ("CHF", "CHF"),
     "AU": ("AUD", "$"),
     "IN": ("INR", "₹"),
     "BR": ("BRL", "R$"),

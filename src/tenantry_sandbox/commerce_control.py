@@ -5,6 +5,9 @@
   count) and/or ``seconds`` on the sandbox clock (null: time doesn't count). Default: one read.
 - ``POST /_sandbox/customers/{id}/orders/{orderId}/complete``: provision one order now.
 - ``POST /_sandbox/orders/complete``: provision every pending order now.
+- ``GET|PUT /_sandbox/catalog``: the catalog listings' page size (null: the
+  ``catalog_page_size`` setting) and the products Microsoft no longer sells (left out of the
+  listings, 404/400013 wherever named, refused in carts).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy import select
 from tenantry_sandbox.api import Session, State
 from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.services import commerce_errors, provisioning
-from tenantry_sandbox.store import orders
+from tenantry_sandbox.store import catalog, catalog_control, orders
 from tenantry_sandbox.store.orders import Order
 
 router = APIRouter(tags=["sandbox control"])
@@ -28,6 +31,32 @@ router = APIRouter(tags=["sandbox control"])
 class ProvisioningChange(RequestModel):
     polls: int | None = Field(default=orders.DEFAULT_POLLS, ge=0)
     seconds: float | None = Field(default=None, ge=0)
+
+
+class CatalogChange(RequestModel):
+    page_size: int | None = Field(default=None, ge=1, le=1000)
+    withdrawn_products: list[str] = Field(default_factory=list, max_length=100)
+
+
+async def _catalog_state(session: Session, state: State) -> dict[str, Any]:
+    choice = await catalog_control.current(session, state.settings.catalog_page_size)
+    return {"pageSize": choice.page_size, "withdrawnProducts": sorted(choice.withdrawn)}
+
+
+@router.get("/catalog", summary="The catalog's page size and the products no longer sold")
+async def get_catalog(session: Session, state: State) -> dict[str, Any]:
+    return await _catalog_state(session, state)
+
+
+@router.put("/catalog", summary="Set the catalog's page size and the products no longer sold")
+async def set_catalog(body: CatalogChange, session: Session, state: State) -> dict[str, Any]:
+    for product_id in body.withdrawn_products:
+        if catalog.find_product(product_id) is None:
+            raise commerce_errors.product_not_found(product_id)
+    await catalog_control.change(
+        session, page_size=body.page_size, withdrawn=body.withdrawn_products
+    )
+    return await _catalog_state(session, state)
 
 
 @router.get("/provisioning", summary="How orders progress from pending to completed")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Response
 from pydantic import Field
 from sqlalchemy import func, select
 
-from tenantry_sandbox import commerce_control, errors
+from tenantry_sandbox import commerce_control, directory_control, errors
 from tenantry_sandbox.api import Session, State
 from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.faults import FaultConfig
@@ -36,6 +36,7 @@ from tenantry_sandbox.store.tenants import Tenant
 
 router = APIRouter(prefix="/_sandbox", tags=["sandbox control"])
 router.include_router(commerce_control.router)
+router.include_router(directory_control.router)
 
 
 class SeedRequest(RequestModel):
@@ -100,6 +101,11 @@ class AgreementSignature(RequestModel):
 
 class ClockChange(RequestModel):
     advance_seconds: float
+
+
+class NewCustomers(RequestModel):
+    # Seconds a customer created through the API stays unknown to customer-scoped calls.
+    ready_after_seconds: float = Field(ge=0, le=24 * 3600)
 
 
 @router.post("/reset", summary="Empty the world, keeping only the distributor")
@@ -303,6 +309,12 @@ async def refresh_token(
         "userPrincipalName": upn,
         "objectId": str(user.object_id),
     }
+
+
+@router.put("/new-customers", summary="How long new customers stay unknown (Microsoft's delay)")
+async def set_new_customers(body: NewCustomers, state: State) -> dict[str, Any]:
+    state.new_customer_ready_seconds = body.ready_after_seconds
+    return {"readyAfterSeconds": state.new_customer_ready_seconds}
 
 
 @router.post("/clock", summary="Move the sandbox's clock forward (expire tokens, windows)")

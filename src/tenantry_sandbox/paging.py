@@ -119,3 +119,33 @@ def seek_collection(items: list[T], next_token: str | None, *, self_uri: str) ->
         links=Links(self_=Link(uri=self_uri), next=next_link),
         attributes=attributes("Collection"),
     )
+
+
+def slice_page(tokens: PageTokens, cursor: Cursor, rows: list[R]) -> Page[R]:
+    """A page of a list computed whole (the catalog's listings): ``cursor.after`` is the offset
+    of the page's first row, and the next token points past its last."""
+    end = cursor.after + cursor.size
+    if end >= len(rows):
+        return Page(rows[cursor.after :], None)
+    return Page(rows[cursor.after : end], tokens.encode(replace(cursor, after=end)))
+
+
+def linked_collection(items: list[T], next_token: str | None, *, self_uri: str) -> Collection[T]:
+    """A paged catalog ``Collection``: while more remain, ``links.next`` repeats the query (country,
+    target view) with ``seekOperation=Next`` and carries the token in its ``MS-ContinuationToken``
+    header, so a client can follow the link as it is or send the token with its own query."""
+    separator = "&" if "?" in self_uri else "?"
+    next_link = (
+        Link(
+            uri=f"{self_uri}{separator}seekOperation=Next",
+            headers=[LinkHeader(key="MS-ContinuationToken", value=next_token)],
+        )
+        if next_token
+        else None
+    )
+    return Collection[T](
+        total_count=len(items),
+        items=items,
+        links=Links(self_=Link(uri=self_uri), next=next_link),
+        attributes=attributes("Collection"),
+    )

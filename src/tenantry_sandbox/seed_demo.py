@@ -11,6 +11,9 @@ Partner Agreement), and two customers' Microsoft tenants:
 - Alpine Ski House A/S: served through Fabrikam, held by no organization: the sync proposes it
   as a match for Tenantry's Alpine Ski House ApS (a demo duplicate to link).
 
+Tailspin's and Contoso's directories also hold more people, licenses bought from another
+provider and (Contoso) a trial of the distributor's: see ``seed_demo_directory``.
+
 Deterministic (fixed ids and a random stream of its own) and idempotent: whatever exists already,
 by MPN ID or by initial domain, is left alone. ``tenantry.demo.data`` names the same values; a
 test keeps the two in step.
@@ -28,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry_sandbox.seed_customers import CustomerPlan, add_customer
 from tenantry_sandbox.seed_data import City, Country
+from tenantry_sandbox.seed_demo_directory import add_demo_directories
 from tenantry_sandbox.seed_rows import Rows
 from tenantry_sandbox.store import domains
 from tenantry_sandbox.store.agreements import MICROSOFT_CUSTOMER_AGREEMENT, CustomerAgreement
@@ -132,6 +136,7 @@ async def add_demo_tenants(session: AsyncSession, distributor: uuid.UUID) -> dic
         if tenant is CONTOSO:
             _add_contoso_acceptance(rows, ids[tenant.initial_domain], distributor)
     await rows.flush(session)
+    await add_demo_directories(session, ids, distributor)
     return ids
 
 

@@ -59,11 +59,21 @@ class SandboxSettings(BaseSettings):
     # How often the background task delivers due webhooks and moves GDAP relationships on.
     background_interval_seconds: float = Field(default=1.0, gt=0)
 
+    # The card payment stand-in (Stripe's Checkout Sessions and webhooks, docs/payments.md): the
+    # secret key it accepts, the merchant's webhook endpoint and that endpoint's signing secret
+    # (empty URL: events are kept, never posted). `tenantry serve` sets all three to Tenantry's.
+    card_secret_key: str = "sk_test_tenantry_sandbox"  # noqa: S105 - a stand-in's demo key
+    card_webhook_url: str = ""
+    card_webhook_secret: str = "whsec_tenantry_sandbox"  # noqa: S105
+
     # Partner Center's published limit: 500 requests per minute per tenant identifier (0: none).
     requests_per_minute: int = Field(default=500, ge=0)
     # Seek paging: page size when the caller sends none (or size=0) and the largest accepted.
     default_page_size: int = Field(default=100, ge=1)
     max_page_size: int = Field(default=500, ge=1)
+    # Catalog listings (products, SKUs, availabilities) come in pages of this many items,
+    # followed with a continuation token; ``PUT /_sandbox/catalog`` changes it at run time.
+    catalog_page_size: int = Field(default=100, ge=1)
     # Signs continuation tokens so a client cannot forge a cursor into another partner's data.
     secret_key: str = "sandbox-development-secret"  # noqa: S105
     server_id: str = "201022015"

@@ -49,6 +49,9 @@ class SandboxState:
         self.faults = FaultInjector()
         self.pages = PageTokens(settings.secret_key)
         self.write_locks = KeyedLocks()
+        # Seconds (on the sandbox clock) a customer created through the API stays unknown to
+        # every customer-scoped call, as Microsoft's new tenants are for a while (0: at once).
+        self.new_customer_ready_seconds = 0.0
         # How webhook deliveries reach their URL: the network, or (in tests) an in-process app.
         self.webhook_transport: httpx.AsyncBaseTransport | None = None
         self._started = False
@@ -83,6 +86,7 @@ class SandboxState:
         self.clock.reset()
         self.limiter.reset()
         self.faults.clear()
+        self.new_customer_ready_seconds = 0.0
         await self._bootstrap()
 
     async def close(self) -> None:

@@ -151,7 +151,6 @@ async def test_the_checkout_api_answer_names_the_reason_and_the_link(
     """The refusal a caller of the checkout gets: 409, the reason code, the link to act."""
     from tenantry.orders import cart as carts
     from tenantry.orders import checkout
-    from tenantry.orders.catalog import offer_by_slug
 
     async with database.transaction() as session:
         org = await session.get(Organization, world.customer_a.id)
@@ -161,7 +160,7 @@ async def test_the_checkout_api_answer_names_the_reason_and_the_link(
     async with database.transaction() as session:
         org = await session.get(Organization, world.customer_a.id)
         assert org is not None
-        await carts.add(session, actor, org, offer_by_slug(OFFER), term="P1Y", quantity=1)
+        await carts.add(session, actor, org, OFFER, term="P1Y", billing_cycle="monthly", quantity=1)
     with pytest.raises(Conflict) as caught:
         async with database.transaction() as session:
             await checkout.place_order(session, actor, "5b0d3b8e-8c43-4a4a-9a57-0e8f7c3e2f10")

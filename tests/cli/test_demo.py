@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from tenantry.db import Database
 from tenantry.demo import DEMO_PASSWORD, LOGINS
@@ -169,7 +170,11 @@ async def test_the_demo_lists_a_duplicate_to_merge(cli: Cli, database: Database)
 
 async def test_demo_data_is_never_loaded_in_production(cli: Cli, database: Database) -> None:
     result = await cli(
-        "demo", "load", TENANTRY_ENVIRONMENT="production", TENANTRY_SECRET_KEY="x" * 40
+        "demo",
+        "load",
+        TENANTRY_ENVIRONMENT="production",
+        TENANTRY_SECRET_KEY="x" * 40,
+        TENANTRY_CREDENTIALS_KEY=Fernet.generate_key().decode(),
     )
 
     assert result.exit_code == 1

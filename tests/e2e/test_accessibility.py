@@ -134,6 +134,14 @@ async def walk(page: Page, live: LiveServer, checker: Checker) -> None:
     ):  # fmt: skip
         await page.goto(path)
         await checker.check(name)
+    # The catalog, its price list (GBP: unpriced rows) and the markups (orders/catalog).
+    for path, name in (
+        ("/catalog", "catalog"),
+        ("/catalog/prices?currency=GBP", "price list"),
+        ("/catalog/markups", "markups"),
+    ):
+        await page.goto(path)
+        await checker.check(name)
     await page.goto("/no-such-page")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     await checker.check("404")

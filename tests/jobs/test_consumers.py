@@ -56,6 +56,9 @@ async def test_every_consumer_knows_the_periodic_jobs_and_only_one_schedules_the
         "periodic_sync.first",
         "periodic_sync.audit_poll",
         "periodic_agreements.refresh",
+        "periodic_tenants.credentials_expiry",
+        "periodic_catalog.first",
+        "periodic_directory.reimport",
     }
     assert build_consumer(job_queue, threads=1, periodic=True).periodic
 

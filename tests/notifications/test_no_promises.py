@@ -1,5 +1,6 @@
-"""Pages and emails say what Tenantry does now: orders are recorded and shown to the seller;
-nothing is provisioned with Microsoft and no tenant is connected yet, so no template says so."""
+"""Pages and emails say what Tenantry does now. It does not yet schedule a subscription's changes
+for its renewal, refund a card payment, or charge a card again each billing period (the README's
+"not yet"), so no template promises any of these."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "tenantry"
 TEMPLATES = sorted(
     [*(SRC / "notifications" / "templates").iterdir(), *(SRC / "web" / "templates").rglob("*.html")]
 )
-# What the flows still to come (tenants, agreements, orders sent to Microsoft) will do.
+# What the flows still to come (scheduled renewal changes, refunds, recurring card charges) will do.
 NOT_YET = re.compile(
-    r"provision|connected to a Microsoft tenant|(places?|sends?) (it|the order|orders) "
-    r"(with|to) (Microsoft|Partner Center)",
+    r"refund|(at|for|from) (the|its|your) (next )?renewal,? (the|its|your) (quantity|term)"
+    r"|scheduled (change|for (the|its) renewal)|charged? (your|the) card (again|each|every)"
+    r"|recurring (card )?(charge|payment)",
     re.IGNORECASE,
 )
 

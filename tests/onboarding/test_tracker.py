@@ -286,7 +286,7 @@ async def test_the_first_order_is_done_once_an_order_is_placed(
         session.add(
             Order(
                 platform_id=world.platform.id, organization_id=world.customer_a.id,
-                status=OrderStatus.SUBMITTED, currency="EUR", total=Decimal("120.00"), lines=[],
+                status=OrderStatus.PENDING_PAYMENT, currency="EUR", total=Decimal("120.00"), lines=[],
             )
         )  # fmt: skip
     first = step(await onboarding(client, world.customer_a, world.customer_a), "first_order")

@@ -14,7 +14,15 @@ import httpx
 
 from tenantry.partnercenter import PartnerCenterClient
 
-SAMPLES_DIR = Path(__file__).parents[2] / ".." / "shared" / "partner-center" / "samples"
+# Beside the repository (``<repo>/../shared``), or further up for a git worktree of it.
+SAMPLES_DIR = next(
+    (
+        folder / "shared" / "partner-center" / "samples"
+        for folder in Path(__file__).parents[2].parents
+        if (folder / "shared" / "partner-center" / "samples").is_dir()
+    ),
+    Path(__file__).parents[2] / ".." / "shared" / "partner-center" / "samples",
+)
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 

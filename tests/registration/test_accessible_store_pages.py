@@ -38,7 +38,7 @@ async def test_each_order_page_has_its_own_title(
             Order(
                 platform_id=world.platform.id,
                 organization_id=organization.id,
-                status="submitted",
+                status="pending_payment",
                 currency="EUR",
                 total=0,
                 lines=[],
@@ -49,4 +49,6 @@ async def test_each_order_page_has_its_own_title(
     titles = {
         Page((await client.get(f"/orders/{order.id}")).text).find("title").text for order in orders
     }
-    assert titles == {f"Order {str(order.id)[:8]} of Fabrikam ApS · Tenantry" for order in orders}
+    assert titles == {
+        f"Order {str(order.id)[:8].upper()} of Fabrikam ApS · Tenantry" for order in orders
+    }

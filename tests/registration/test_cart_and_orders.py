@@ -120,7 +120,7 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
     order_page = await client.get(placed.headers["location"])
     assert "Order placed" in text_of(order_page)
     placed_text = text_of(order_page)
-    assert "1 year, billed monthly" in placed_text and "P1Y" not in placed_text
+    assert "1-year term, billed monthly" in placed_text and "P1Y" not in placed_text
     assert "EUR 28.20" in placed_text
     assert (await place_order(client, key)).headers["location"] == placed.headers["location"]
 
@@ -135,7 +135,7 @@ async def test_a_pending_customer_fills_its_cart_but_orders_only_once_approved_a
     assert submitted == 1
     assert "Your cart is empty" in text_of(await client.get("/cart"))
     listed = text_of(await client.get("/orders"))
-    assert "Fabrikam ApS Submitted EUR 28.20" in listed
+    assert "Fabrikam ApS Pending payment EUR 28.20" in listed
 
 
 async def test_a_rejected_registrant_is_told_why(
@@ -178,7 +178,7 @@ async def test_an_order_of_another_customer_is_not_found(
     async with database.transaction() as session:
         other = Order(
             platform_id=world.platform.id, organization_id=world.customer_b.id,
-            status="submitted", currency="EUR", total=0, lines=[],
+            status="pending_payment", currency="EUR", total=0, lines=[],
         )  # fmt: skip
         session.add(other)
     await sign_up(client)

@@ -27,7 +27,15 @@ from tenantry_sandbox.state import SandboxState
 from tests.databases import database_name, ensure_database, postgres_test_url
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO / ".." / "shared" / "partner-center" / "samples"
+# Beside the repository (``<repo>/../shared``), or further up for a git worktree of it.
+SAMPLES = next(
+    (
+        folder / "shared" / "partner-center" / "samples"
+        for folder in REPO.parents
+        if (folder / "shared" / "partner-center" / "samples").is_dir()
+    ),
+    REPO / ".." / "shared" / "partner-center" / "samples",
+)
 BASE_URL = "http://sandbox.test"
 PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default"
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,10 +26,7 @@ from tenantry.models import (
     LinkMethod,
     MicrosoftAgreementState,
     MicrosoftAgreementStatus,
-    MicrosoftSubscription,
     MicrosoftTenant,
-    Order,
-    OrderStatus,
     Organization,
     OrganizationRedirect,
     Role,
@@ -52,31 +46,24 @@ from tenantry.models import (
 from tenantry.security import hash_secret
 from tests.factories import make_organization
 from tests.identity.factories import make_api_token, make_invitation, make_person
+from tests.sync.commerce_rows import COMMERCE_ROWS
 from tests.sync.factories import make_account, make_proposal
-
-# A maker gets (session, platform, merged organization, a third organization) and returns the
-# made row's model and primary key, to read the column back after the merge.
-Made = tuple[Any, dict[str, Any]]
-Maker = Callable[[AsyncSession, Organization, Organization, Organization], Awaitable[Made]]
-
-
-def _id(row: Any) -> Made:
-    return type(row), {"id": row.id}
+from tests.sync.row_kinds import Made, Maker, by_id
 
 
 async def _user(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
     user = await make_person(session, o, Role.CUSTOMER_USER)
     user.last_organization_id = m.id
-    return _id(user)
+    return by_id(user)
 
 
 async def _child(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
-    return _id(await make_organization(session, p, parent=m, legal_name="Child Customer"))
+    return by_id(await make_organization(session, p, parent=m, legal_name="Child Customer"))
 
 
 async def _token(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
     token, _ = await make_api_token(session, m, Role.RESELLER_STAFF)
-    return _id(token)
+    return by_id(token)
 
 
 async def _auth_session(
@@ -89,14 +76,14 @@ async def _auth_session(
     )  # fmt: skip
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _cart(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
     row = CartItem(organization_id=m.id, offer_id="CFQ7TTC0LH18-0001", term="P1M", quantity=2)
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _gdap(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
@@ -107,13 +94,13 @@ async def _gdap(session: AsyncSession, p: Organization, m: Organization, o: Orga
     )  # fmt: skip
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _invitation(
     session: AsyncSession, p: Organization, m: Organization, o: Organization
 ) -> Made:
-    return _id(await make_invitation(session, m, Role.RESELLER_STAFF))
+    return by_id(await make_invitation(session, m, Role.RESELLER_STAFF))
 
 
 async def _membership(
@@ -125,20 +112,7 @@ async def _membership(
 
     user = await make_person(session, m, Role.RESELLER_ADMIN)
     row = await session.scalar(select(Membership).where(Membership.user_id == user.id))
-    return _id(row)
-
-
-async def _subscription(
-    session: AsyncSession, p: Organization, m: Organization, o: Organization
-) -> Made:
-    row = MicrosoftSubscription(
-        platform_id=p.id, organization_id=m.id, tenant_id=uuid.uuid4(),
-        subscription_id=uuid.uuid4().hex, quantity=5, is_trial=False, raw={},
-        last_synced_at=utcnow(),
-    )  # fmt: skip
-    session.add(row)
-    await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _tenant(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
@@ -161,7 +135,7 @@ async def _acceptance(
     )  # fmt: skip
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _attestation_request(
@@ -172,7 +146,7 @@ async def _attestation_request(
     )
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _agreement_status(
@@ -185,16 +159,6 @@ async def _agreement_status(
     session.add(row)
     await session.flush()
     return MicrosoftAgreementStatus, {"check_error": "merged side"}
-
-
-async def _order(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
-    row = Order(
-        platform_id=p.id, organization_id=m.id, status=OrderStatus.SUBMITTED, currency="EUR",
-        total=Decimal("10.00"), lines=[],
-    )  # fmt: skip
-    session.add(row)
-    await session.flush()
-    return _id(row)
 
 
 async def _redirect(
@@ -228,7 +192,7 @@ async def _run(session: AsyncSession, p: Organization, m: Organization, o: Organ
     )  # fmt: skip
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _segment(
@@ -246,14 +210,14 @@ async def _segment(
 async def _account(
     session: AsyncSession, p: Organization, m: Organization, o: Organization
 ) -> Made:
-    return _id(await make_account(session, p.id, company_name="Linked", organization_id=m.id))
+    return by_id(await make_account(session, p.id, company_name="Linked", organization_id=m.id))
 
 
 async def _change(session: AsyncSession, p: Organization, m: Organization, o: Organization) -> Made:
     row = SyncChange(organization_id=m.id, action="updated", changes={}, occurred_at=utcnow())
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _run_error(
@@ -265,13 +229,13 @@ async def _run_error(
     )
     session.add(row)
     await session.flush()
-    return _id(row)
+    return by_id(row)
 
 
 async def _proposal_left(
     session: AsyncSession, p: Organization, m: Organization, o: Organization
 ) -> Made:
-    return _id(await make_proposal(session, p.id, m.id, other_id=o.id))
+    return by_id(await make_proposal(session, p.id, m.id, other_id=o.id))
 
 
 async def _proposal_right(
@@ -280,10 +244,10 @@ async def _proposal_right(
     account = await make_account(session, p.id, company_name="Someone")
     third = await make_organization(session, p, legal_name="Third Party")
     del account
-    return _id(await make_proposal(session, p.id, third.id, other_id=m.id))
+    return by_id(await make_proposal(session, p.id, third.id, other_id=m.id))
 
 
-ROWS: dict[str, Maker] = {
+ROWS: dict[str, Maker] = COMMERCE_ROWS | {
     "users.last_organization_id": _user,
     "organizations.parent_id": _child,
     "api_tokens.organization_id": _token,
@@ -294,10 +258,8 @@ ROWS: dict[str, Maker] = {
     "gdap_relationships.requested_by_organization_id": _gdap,
     "invitations.organization_id": _invitation,
     "memberships.organization_id": _membership,
-    "microsoft_subscriptions.organization_id": _subscription,
     "microsoft_tenants.organization_id": _tenant,
     "microsoft_tenants.reseller_id": _tenant,
-    "orders.organization_id": _order,
     "agreement_acceptances.organization_id": _acceptance,
     "attestation_requests.organization_id": _attestation_request,
     "attestation_requests.reseller_id": _attestation_request,

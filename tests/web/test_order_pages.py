@@ -21,7 +21,7 @@ from tests.web.on_behalf_support import open_as
 
 OFFER = "CFQ7TTC0LH18-0001"
 CSS = Path(__file__).resolve().parents[2] / "src" / "tenantry" / "web" / "static" / "tenantry.css"
-NOT_YET = "Tenantry does not set up the subscriptions with Microsoft yet"
+NOT_YET = "It is waiting for payment; nothing is sent to Microsoft before it is paid."
 
 
 @pytest.fixture(autouse=True)

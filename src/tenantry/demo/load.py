@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.bootstrap import create_platform
+from tenantry.bootstrap import DEFAULT_CURRENCIES, create_platform
 from tenantry.db import Database
-from tenantry.demo import data, platform_agreements
+from tenantry.demo import catalog, data, platform_agreements
 from tenantry.demo.agreements import load_agreements
 from tenantry.demo.data import DemoOrganization
 from tenantry.identity.service import add_membership, create_user, find_user
@@ -119,6 +119,10 @@ class _Loader:
         for reseller in data.RESELLERS:
             await self._organization(reseller, "reseller", admin)
             await self._people(reseller.key, added_by=admin)
+        resellers = {r.key: self.organizations[r.key].id for r in data.RESELLERS}
+        await catalog.load(
+            self.session, admin, DEFAULT_CURRENCIES, dict(self.segment_ids), dict(resellers)
+        )
         for customer in data.CUSTOMERS:
             seller = customer.reseller or "platform"
             creator = (

@@ -14,7 +14,28 @@ from tenantry.models.agreement import (
 )
 from tenantry.models.audit import AuditEvent
 from tenantry.models.base import Base, utcnow
-from tenantry.models.commerce import CartItem, Order, OrderStatus
+from tenantry.models.catalog import (
+    CatalogMarkup,
+    CatalogPrice,
+    CatalogProduct,
+    CatalogRefresh,
+    CatalogRefreshStatus,
+    CatalogRefreshTrigger,
+    CatalogSku,
+    CatalogTerm,
+)
+from tenantry.models.commerce import OPEN_ORDER_STATUSES, CartItem, Order, OrderStatus
+from tenantry.models.directory import (
+    DirectoryAssignment,
+    DirectoryDomain,
+    DirectoryImport,
+    DirectoryImportStatus,
+    DirectoryLicense,
+    DirectoryUser,
+    LicenseSource,
+    TrialConversion,
+    TrialConversionStatus,
+)
 from tenantry.models.idempotency import IdempotencyRecord
 from tenantry.models.identity import (
     ApiToken,
@@ -30,6 +51,7 @@ from tenantry.models.identity import (
     SignInRequirement,
     User,
 )
+from tenantry.models.order_flow import OrderEvent, PaymentSetting
 from tenantry.models.organization import (
     CustomPropertyDefinition,
     Organization,
@@ -41,6 +63,17 @@ from tenantry.models.organization import (
     organization_segments,
 )
 from tenantry.models.outbox import OutboxItem, OutboxStatus
+from tenantry.models.provisioning import (
+    CredentialsErased,
+    NewTenantCredentials,
+    OrderProvisioning,
+    ProvisioningStep,
+)
+from tenantry.models.subscription_change import (
+    SubscriptionChange,
+    SubscriptionChangeKind,
+    SubscriptionChangeState,
+)
 from tenantry.models.sync import (
     MatchProposal,
     MatchStatus,
@@ -70,6 +103,7 @@ from tenantry.models.tenant import (
 )
 
 __all__ = [
+    "OPEN_ORDER_STATUSES",
     "AcceptanceRoute",
     "AgreementAcceptance",
     "AgreementKind",
@@ -81,7 +115,22 @@ __all__ = [
     "AuthSession",
     "Base",
     "CartItem",
+    "CatalogMarkup",
+    "CatalogPrice",
+    "CatalogProduct",
+    "CatalogRefresh",
+    "CatalogRefreshStatus",
+    "CatalogRefreshTrigger",
+    "CatalogSku",
+    "CatalogTerm",
+    "CredentialsErased",
     "CustomPropertyDefinition",
+    "DirectoryAssignment",
+    "DirectoryDomain",
+    "DirectoryImport",
+    "DirectoryImportStatus",
+    "DirectoryLicense",
+    "DirectoryUser",
     "EmailToken",
     "EmailTokenPurpose",
     "EventOutcome",
@@ -91,6 +140,7 @@ __all__ = [
     "GdapStatus",
     "IdempotencyRecord",
     "Invitation",
+    "LicenseSource",
     "LinkMethod",
     "LoginAttempt",
     "MatchProposal",
@@ -100,7 +150,10 @@ __all__ = [
     "MicrosoftAgreementStatus",
     "MicrosoftSubscription",
     "MicrosoftTenant",
+    "NewTenantCredentials",
     "Order",
+    "OrderEvent",
+    "OrderProvisioning",
     "OrderStatus",
     "Organization",
     "OrganizationKind",
@@ -112,8 +165,10 @@ __all__ = [
     "PartnerCenterAccount",
     "PartnerCenterAccountKind",
     "PartnerCenterEvent",
+    "PaymentSetting",
     "PlatformConfig",
     "PlatformModel",
+    "ProvisioningStep",
     "PublishedVersionIsFinal",
     "Role",
     "Segment",
@@ -121,6 +176,9 @@ __all__ = [
     "ServiceDetailsStatus",
     "SignInMethod",
     "SignInRequirement",
+    "SubscriptionChange",
+    "SubscriptionChangeKind",
+    "SubscriptionChangeState",
     "SyncChange",
     "SyncCursor",
     "SyncRun",
@@ -129,6 +187,8 @@ __all__ = [
     "SyncScope",
     "SyncTrigger",
     "TenantChoice",
+    "TrialConversion",
+    "TrialConversionStatus",
     "User",
     "organization_segments",
     "utcnow",

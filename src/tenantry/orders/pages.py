@@ -8,25 +8,23 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenantry.agreements import gate
-from tenantry.agreements.customer.pages import acceptance_first, accepts_in_person
+from tenantry.agreements.customer.pages import acceptance_first
 from tenantry.deps import AppSettings, DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
-from tenantry.models import Order, Organization, OrganizationKind, User
+from tenantry.models import Organization, OrganizationKind, User
 from tenantry.orders import cart as carts
-from tenantry.orders import checkout
-from tenantry.orders.catalog import DEFAULT_TERM, OFFERS, TERMS, Offer, offer_by_slug
+from tenantry.orders import checkout, payment_rules, steps
+from tenantry.orders.catalog import offers, terms
+from tenantry.orders.catalog.pricing import Buyer, customer_buyer, storefront_buyer
 from tenantry.organizations import repository
 from tenantry.registration import storefront
 from tenantry.security import Actor
-from tenantry.tenants import service_details
 from tenantry.web.forms import problem_of, text
 from tenantry.web.rendering import redirect, render
 from tenantry.web.routing import PageActor, page_router
 from tenantry.web.visitor import PageVisitor, Visitor
 
 router = page_router()
-TERM_OPTIONS = list(TERMS.items())
 
 
 async def _seller_for(request: Request, session: AsyncSession, visitor: Visitor) -> Organization:
@@ -40,24 +38,25 @@ async def _seller_for(request: Request, session: AsyncSession, visitor: Visitor)
     return await storefront.current(request, session)
 
 
-async def _currency(session: AsyncSession, visitor: Visitor, seller: Organization) -> str:
-    if visitor.actor is not None:
+async def _buyer(session: AsyncSession, visitor: Visitor, seller: Organization) -> Buyer:
+    """A signed-in customer sees its own prices; anyone else the storefront's."""
+    if visitor.actor is not None and visitor.actor.organization_kind is OrganizationKind.CUSTOMER:
         own = await session.get(Organization, visitor.actor.organization_id)
         if own is not None:
-            return OFFERS[0].currency_for(own.preferred_currency)
-    return OFFERS[0].currency_for(seller.preferred_currency)
+            return await customer_buyer(session, own)
+    return await storefront_buyer(session, seller)
 
 
 async def _catalog(
     request: Request, session: AsyncSession, settings: AppSettings, visitor: Visitor,
     seller: Organization,
 ) -> Response:  # fmt: skip
-    currency = await _currency(session, visitor, seller)
+    buyer = await _buyer(session, visitor, seller)
     context = {
         "section": "store",
         "seller": seller,
-        "offers": [(o, o.unit_price(currency, DEFAULT_TERM)) for o in OFFERS],
-        "currency": currency,
+        "offers": await offers.storefront(session, buyer),
+        "currency": buyer.currency,
         "visitor": visitor,
         "may_buy": carts.may_buy(visitor.actor),
     }
@@ -81,9 +80,8 @@ async def platform_store(
 async def offer_page(
     request: Request, slug: str, session: DbSession, visitor: PageVisitor
 ) -> Response:
-    offer = offer_by_slug(slug)
     seller = await _seller_for(request, session, visitor)
-    return await _offer(request, session, visitor, seller, offer)
+    return await _offer(request, session, visitor, seller, slug)
 
 
 async def _offer(
@@ -91,25 +89,35 @@ async def _offer(
     session: AsyncSession,
     visitor: Visitor,
     seller: Organization,
-    offer: Offer,
+    slug: str,
     *,
     errors: dict[str, str] | None = None,
     message: str | None = None,
     status_code: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
-    currency = await _currency(session, visitor, seller)
-    term = request.query_params.get("term") or DEFAULT_TERM
+    buyer = await _buyer(session, visitor, seller)
+    offer = await offers.by_slug(session, buyer, slug)
+    chosen = form or dict(request.query_params)
+    plan = offer.default_plan
     values = {
-        "term": term if term in TERMS else DEFAULT_TERM,
-        "quantity": request.query_params.get("quantity") or str(offer.minimum_quantity),
+        "term": chosen.get("term") or (plan.term if plan else ""),
+        "billing_cycle": chosen.get("billing_cycle") or (plan.billing_cycle if plan else ""),
+        "quantity": chosen.get("quantity") or str(offer.minimum_quantity),
     }
+    offered = offer.offered_plans
     context = {
         "section": "store",
         "seller": seller,
         "offer": offer,
-        "prices": {t: offer.unit_price(currency, t) for t in TERMS},
-        "currency": currency,
-        "terms": TERM_OPTIONS,
+        "plans": offered,
+        "currency": buyer.currency,
+        "term_options": [(t, terms.TERMS[t]) for t in dict.fromkeys(p.term for p in offered)],
+        "cycle_options": [
+            (c, terms.BILLING_CYCLES[c].capitalize())
+            for c in terms.BILLING_CYCLES
+            if any(p.billing_cycle == c for p in offered)
+        ],
         "values": values,
         "errors": errors or {},
         "message": message,
@@ -125,11 +133,11 @@ async def buy_now(
     request: Request, slug: str, session: DbSession, visitor: PageVisitor
 ) -> Response:
     """Buy Now without being signed in: log in or register, then come back to the offer."""
-    offer = offer_by_slug(slug)
+    seller = await _seller_for(request, session, visitor)
+    offer = await offers.by_slug(session, await _buyer(session, visitor, seller), slug)
     back = f"/store/offers/{offer.slug}"
     if visitor.actor is not None or visitor.registering:
         return redirect(back, status_code=302)
-    seller = await _seller_for(request, session, visitor)
     context = {"section": "store", "offer": offer, "seller": seller, "next": quote(back, safe="/")}
     return render(request, "store/buy.html", context)
 
@@ -157,20 +165,22 @@ async def _own(session: AsyncSession, actor: Actor) -> Organization:
 @router.post("/cart/add")
 async def add_to_cart(request: Request, session: DbSession, actor: PageActor) -> Response:
     form = await request.form()
-    offer = offer_by_slug(text(form, "offer"))
+    slug = text(form, "offer")
+    chosen = {name: text(form, name) for name in ("term", "billing_cycle", "quantity")}
     try:
         async with session.begin_nested():
             await carts.add(
-                session, actor, await _own(session, actor), offer,
-                term=text(form, "term"), quantity=_quantity(text(form, "quantity")),
+                session, actor, await _own(session, actor), slug,
+                term=chosen["term"] or None, billing_cycle=chosen["billing_cycle"] or None,
+                quantity=_quantity(chosen["quantity"]),
             )  # fmt: skip
     except ValidationFailed as exc:
         errors, message = problem_of(exc)
         seen = Visitor(request.state.auth_session, await session.get(User, actor.user_id), actor)
         seller = await _seller_for(request, session, seen)
         return await _offer(
-            request, session, seen, seller, offer, errors=errors, message=message,
-            status_code=exc.status,
+            request, session, seen, seller, slug, errors=errors, message=message,
+            status_code=exc.status, form=chosen,
         )  # fmt: skip
     return redirect("/cart?added=1")
 
@@ -208,8 +218,9 @@ async def _cart_page(
         "may_order": may_order,
         "read_only_hint": carts.READ_ONLY_HINT,
         "blockers": blockers,
+        "steps": steps.arrange(blockers),
+        "skips_payment": await payment_rules.skips_payment(session, organization),
         "checkout_key": str(uuid.uuid4()),
-        "terms": TERM_OPTIONS,
         "message": message,
         "added": request.query_params.get("added") == "1",
     }
@@ -224,12 +235,16 @@ async def cart_page(request: Request, session: DbSession, actor: PageActor) -> R
 @router.post("/cart/change")
 async def change_cart(request: Request, session: DbSession, actor: PageActor) -> Response:
     form = await request.form()
-    offer = offer_by_slug(text(form, "offer"))
+    carts.require_buyer(actor)
+    try:
+        item_id = uuid.UUID(text(form, "item"))
+    except ValueError:
+        return redirect("/cart")  # not a line of any cart: nothing to change
     quantity = 0 if text(form, "action") == "remove" else None
     try:
         async with session.begin_nested():
             await carts.change(
-                session, actor, await _own(session, actor), offer, term=text(form, "term"),
+                session, actor, await _own(session, actor), item_id,
                 quantity=_quantity(text(form, "quantity")) if quantity is None else quantity,
             )  # fmt: skip
     except ValidationFailed as exc:
@@ -258,59 +273,3 @@ async def place_order(request: Request, session: DbSession, actor: PageActor) ->
         _, message = problem_of(exc)
         return await _cart_page(request, session, actor, message=message, status_code=exc.status)
     return redirect(f"/orders/{order.id}")
-
-
-@router.get("/orders")
-async def orders_page(request: Request, session: DbSession, actor: PageActor) -> Response:
-    if (to_accept := await _agreement_first(request, session, actor, "/orders")) is not None:
-        return to_accept
-    context = {
-        "section": "orders",
-        "orders": await checkout.recent_orders(session, actor),
-        "may_order": carts.may_buy(actor),
-        "seller_hint": carts.SELLER_HINT,
-        "read_only_hint": carts.READ_ONLY_HINT,
-        "limit": checkout.RECENT_ORDERS,
-    }
-    return render(request, "store/orders.html", context)
-
-
-async def _agreement_first(
-    request: Request, session: AsyncSession, actor: Actor, here: str
-) -> Response | None:
-    """A customer admin whose tenant (linked, or new and held) has no accepted agreement goes to
-    the acceptance page first, and comes back to ``here``."""
-    if not accepts_in_person(actor):
-        return None
-    organization = await _own(session, actor)
-    if await service_details.missing(session, organization):
-        return None
-    access = request.app.state.partner_center
-    async with access.client(lookup=True) as client:
-        missing = await gate.missing_agreements(session, organization, actor, client=client)
-    return acceptance_first(actor, [m.code for m in missing], here)
-
-
-@router.get("/orders/{order_id}")
-async def order_page(
-    request: Request, order_id: uuid.UUID, session: DbSession, actor: PageActor
-) -> Response:
-    order = await checkout.get_order(session, actor, order_id)
-    organization = await session.get(Organization, order.organization_id)
-    assert organization is not None
-    seller = await session.get(Organization, organization.parent_id)
-    placed_by = await session.get(User, order.placed_by_id) if order.placed_by_id else None
-    context = {
-        "section": "cart", "order": order, "organization": organization, "terms": TERMS,
-        "viewer": _viewer(actor, order), "seller": seller, "placed_by": placed_by,
-        "placed_by_you": order.placed_by_id is not None and order.placed_by_id == actor.user_id,
-    }  # fmt: skip
-    return render(request, "store/order.html", context)
-
-
-def _viewer(actor: Actor, order: Order) -> str:
-    """Whom the order page speaks to: ``customer`` (its own organization's people), ``on_behalf``
-    (the seller's staff acting for the customer) or ``seller`` (the seller's staff looking)."""
-    if actor.acting_on_behalf:
-        return "on_behalf"
-    return "customer" if actor.organization_id == order.organization_id else "seller"

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.errors import Conflict, FieldError
 from tenantry.models import Organization
 from tenantry.partnercenter import PartnerCenterClient
-from tenantry.partnercenter.access import PartnerCenterUnavailable
+from tenantry.partnercenter.access import PartnerCenterUnavailable, http_client
 from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSettings
 from tenantry.partnercenter.errors import NotFound, PartnerCenterError, RelationshipMissing
 from tenantry.security import Actor, organization_scope
@@ -71,7 +71,7 @@ class PartnerCenterTenants:
         config = lookup_config(self.settings)
         try:
             async with (
-                httpx.AsyncClient(transport=self.transport, timeout=LOOKUP_TIMEOUT_SECONDS) as http,
+                http_client(self.transport, LOOKUP_TIMEOUT_SECONDS) as http,
                 PartnerCenterClient(config, http=http) as client,
             ):
                 await client.get_customer(str(tenant_id))

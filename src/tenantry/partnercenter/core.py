@@ -58,6 +58,7 @@ class SendOptions(TypedDict, total=False):
     graph: bool
     accept: frozenset[int]
     errors: ErrorRules | None
+    request_id: str | None
 
 
 class ClientCore:
@@ -103,6 +104,7 @@ class ClientCore:
             rate_limited=not graph,
             accept=options.get("accept", frozenset()),
             errors=options.get("errors"),
+            request_id=options.get("request_id"),
         )
         return await self._executor.execute(request, self._tokens)
 
@@ -124,6 +126,37 @@ class ClientCore:
         """GET a ``ResourceCollection`` and return its items (collections with no paging)."""
         page = await self._call(_collection_of(item), operation, "GET", url, **options)
         return page.items
+
+    async def _all_pages(
+        self, item: type[T], operation: str, url: str, *, params: QueryParams
+    ) -> list[T]:
+        """Every item of a collection that may come in pages (the catalog's listings).
+
+        Microsoft documents no paging for these, yet their links carry ``next``: a page with a
+        continuation (``links.next``'s ``MS-ContinuationToken`` header, or a top-level
+        ``continuationToken``) is followed by the same query plus ``seekOperation=Next`` and the
+        token in the header. Keeping the query serves a service that needs it and one that
+        reads everything from the token alike (docs/partner-center.md).
+        """
+        found: list[T] = []
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            headers = {CONTINUATION_HEADER: token} if token else {}
+            query = {**params, "seekOperation": "Next"} if token else params
+            page = await self._call(
+                _seek_collection_of(item), operation, "GET", url, params=query, headers=headers
+            )
+            found.extend(page.items)
+            token = page.next_continuation_token()
+            if not token or not page.items:
+                return found
+            if token in seen:
+                raise UnexpectedResponse(
+                    "the continuation token repeated; stopping to avoid an endless loop",
+                    operation=operation,
+                )
+            seen.add(token)
 
     async def _seek_page(
         self,

@@ -82,6 +82,9 @@ class OutgoingRequest:
     # Statuses outside 2xx that the operation reads as an answer (404 on the domain check).
     accept: frozenset[int] = frozenset()
     errors: ErrorRules | None = None
+    # The caller's MS-RequestId for a write it may repeat after a crash (derived from its own
+    # state, so the repeat carries the same one); None: a new one for this call.
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,7 @@ class RequestExecutor:
         self, request: OutgoingRequest, tokens: TokenSource | None = None
     ) -> httpx.Response:
         """Send ``request`` until it succeeds or fails for good; raise the typed error."""
-        request_id = str(uuid4())
+        request_id = request.request_id or str(uuid4())
         correlation_id = str(uuid4())
         started = self._clock()
         try:

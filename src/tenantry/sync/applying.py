@@ -220,6 +220,19 @@ async def _apply(
                                               result.subscriptions)], now)  # fmt: skip
 
 
+async def store_subscriptions_of(
+    session: AsyncSession,
+    organization: Organization,
+    tenant_id: uuid.UUID,
+    subscriptions: Sequence[Subscription],
+    now: datetime | None = None,
+) -> None:
+    """Keep ``subscriptions`` of one organization's tenant in ``microsoft_subscriptions`` as the
+    sync would (the provisioning job records what an order bought through it)."""
+    held = [_Held(organization, tenant_id, list(subscriptions))]
+    await store_subscriptions(session, held, now or utcnow())
+
+
 async def store_subscriptions(session: AsyncSession, held: Sequence[_Held], now: datetime) -> None:
     """Every listed subscription of the organizations, inserted or updated (found with one
     query), then one flush."""

@@ -75,6 +75,7 @@ async def create(
 ) -> CustomerOut:
     created = await create_customer(session, caller, partner, body)
     customer = created.customer
+    customer.created_at = state.clock.now()  # when it becomes known, on the sandbox's clock
     answer = CustomerOut(
         id=customer.id,
         commerce_id=customer.commerce_id,

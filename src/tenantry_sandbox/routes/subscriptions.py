@@ -162,6 +162,9 @@ async def convert_trial(
     )
 
 
+# The .NET SDK's configuration spells the path in lower case; the service matches paths
+# without regard to case, so both spellings answer.
+@router.get(f"{ONE}/transitioneligibilities", include_in_schema=False)
 @router.get(
     f"{ONE}/transitionEligibilities", summary="List the transitions a subscription can make"
 )

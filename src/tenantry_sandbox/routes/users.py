@@ -4,6 +4,7 @@
 - ``GET /v1/customers/{id}/users/{userId}``
 - ``GET /v1/customers/{id}/users/{userId}/licenses[?licenseGroupIds=Group1|Group2]``
 - ``GET /v1/customers/{id}/subscribedskus[?licenseGroupIds=...]``
+- ``POST /v1/customers/{id}/users/{userId}/licenseupdates`` (rules: services.license_updates)
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ from tenantry_sandbox.paging import cut, seek_collection
 from tenantry_sandbox.resources import Collection, collection
 from tenantry_sandbox.schemas.users import (
     CustomerUserOut,
+    LicenseAssignmentOut,
     LicenseOut,
+    LicenseUpdateIn,
+    LicenseUpdateOut,
     SubscribedSkuOut,
     customer_user,
     subscribed_sku,
     user_license,
 )
+from tenantry_sandbox.services.license_updates import update_licenses
 from tenantry_sandbox.store import licenses, users
 from tenantry_sandbox.store.users import CustomerUser
 
@@ -103,4 +108,20 @@ async def list_subscribed_skus(
             for row, sku, used in owned
             if licenses.in_groups(sku, groups)
         ]
+    )
+
+
+@router.post(
+    "/customers/{customer_id:uuid}/users/{user_id:uuid}/licenseupdates",
+    status_code=201,
+    summary="Assign and remove a user's licenses",
+)
+async def update_user_licenses(
+    customer: CustomerOfUser, user_id: uuid.UUID, body: LicenseUpdateIn, session: Session
+) -> LicenseUpdateOut:
+    user = await _user(session, customer.id, user_id)
+    assigned, removed = await update_licenses(session, user, body)
+    return LicenseUpdateOut(
+        licenses_to_assign=[LicenseAssignmentOut(sku_id=sku) for sku in assigned] or None,
+        licenses_to_remove=removed or None,
     )

@@ -113,6 +113,7 @@ class AvailabilityOut(ResponseModel):
 TERM_TEXT = {
     "P1M": "One-Month commitment for monthly billing",
     "P1Y": "One-Year commitment for monthly/yearly billing",
+    "P3Y": "Three-Year commitment for monthly/yearly/triennial billing",
 }
 
 

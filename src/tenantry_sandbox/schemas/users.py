@@ -6,6 +6,7 @@ import uuid
 
 from pydantic import Field
 
+from tenantry_sandbox.binding import RequestModel
 from tenantry_sandbox.resources import Attributes, Links, ResponseModel, attributes, self_links
 from tenantry_sandbox.store.license_catalog import LicenseSku
 from tenantry_sandbox.store.licenses import SubscribedSku
@@ -116,3 +117,31 @@ def user_license(sku: LicenseSku) -> LicenseOut:
     return LicenseOut(
         service_plans=_plans(sku, "Assigned"), product_sku=_product_sku(sku, with_target=False)
     )
+
+
+# ------------------------------------------------------------------ license updates (requests)
+
+
+class LicenseAssignmentIn(RequestModel):
+    sku_id: str | None = None
+    excluded_plans: list[str] | None = None
+
+
+class LicenseUpdateIn(RequestModel):
+    """``license-update-request.json``: PascalCase from the SDK, any casing accepted."""
+
+    licenses_to_assign: list[LicenseAssignmentIn] | None = None
+    licenses_to_remove: list[str] | None = None
+
+
+class LicenseAssignmentOut(ResponseModel):
+    sku_id: uuid.UUID
+
+
+class LicenseUpdateOut(ResponseModel):
+    """``license-update-response.json``."""
+
+    licenses_to_assign: list[LicenseAssignmentOut] | None = None
+    licenses_to_remove: list[uuid.UUID] | None = None
+    license_warnings: list[dict[str, str]] = Field(default_factory=list)
+    attributes: Attributes = Field(default_factory=lambda: attributes("LicenseUpdate"))

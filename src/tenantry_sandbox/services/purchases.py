@@ -32,7 +32,7 @@ from tenantry_sandbox.schemas.commerce import (
 )
 from tenantry_sandbox.services import commerce_errors
 from tenantry_sandbox.services.catalog import resolve
-from tenantry_sandbox.store import agreements, catalog, partners
+from tenantry_sandbox.store import agreements, catalog, catalog_control, partners
 from tenantry_sandbox.store.agreements import MICROSOFT_CUSTOMER_AGREEMENT
 from tenantry_sandbox.store.catalog import CatalogItem
 from tenantry_sandbox.store.customers import Customer
@@ -168,6 +168,8 @@ async def validate_cart(
                 raw.catalog_item_id, raw.term_duration, raw.billing_cycle, raw.quantity, index,
                 field,
             )  # fmt: skip
+            if not await catalog_control.is_sold(session, item.product.id):
+                raise commerce_errors.product_not_found(item.product.id)
             item_id = item.id
             group = groups.setdefault(cycle, str(len(groups)))
             cost = catalog.price_of(item.sku, term, cycle, quantity)

@@ -10,7 +10,8 @@ the first 168 hours (400/900214); the billing cycle is not changed here (400/205
 are a purchase, refused without the Microsoft Customer Agreement (403/13605).
 
 A legacy trial converts in place: the subscription keeps its id, becomes the paid offer, and its
-users keep their licenses (the quantity may not drop below the licenses assigned).
+users keep their licenses (the quantity may not drop below the licenses assigned). Converting is
+a purchase: refused (403/13605) without the Microsoft Customer Agreement.
 """
 
 from __future__ import annotations
@@ -166,6 +167,9 @@ async def convert_trial(
     quantity = body.quantity if body.quantity is not None else sub.quantity
     if not target.minimum_quantity <= quantity <= target.maximum_quantity:
         raise commerce_errors.quantity_out_of_range()
+    customer = await customers.get(session, sub.customer_id)
+    if customer is not None:  # converting buys the paid offer
+        await ensure_customer_may_buy(session, customer)
     holders = (
         await license_holders(session, sub.customer_id, sub.provisioning_id)
         if sub.provisioning_id

@@ -7,7 +7,8 @@ into an existing active subscription of the target item (``toSubscriptionId``) o
 whole, whatever number of paid seats it becomes. With
 ``transition_with_license_transfer`` the users holding the source's license get the target's
 instead; a trial and its paid SKU provision the same license, so converting a trial keeps every
-assignment whichever the type.
+assignment whichever the type. Transitions buy paid seats, so they are refused (403/13605)
+for a customer without the Microsoft Customer Agreement, as every purchase is.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from tenantry_sandbox.schemas.transitions import (
 from tenantry_sandbox.services import commerce_errors
 from tenantry_sandbox.services.catalog import resolve
 from tenantry_sandbox.services.commerce import place_order
-from tenantry_sandbox.services.purchases import billing_cycle, check_cycle, term_of
+from tenantry_sandbox.services.purchases import (
+    billing_cycle,
+    check_cycle,
+    ensure_customer_may_buy,
+    term_of,
+)
 from tenantry_sandbox.store import catalog, subscriptions
 from tenantry_sandbox.store.catalog import CatalogItem
 from tenantry_sandbox.store.customers import Customer
@@ -160,6 +166,8 @@ async def transition(
     now: datetime,
 ) -> Transition:
     target, transition_type, quantity = _request(sub, body)
+    # Paid seats are a purchase: refused without the Microsoft Customer Agreement (13605).
+    await ensure_customer_may_buy(session, customer)
     term = term_of(target.sku, body.term_duration or (None if sub.is_trial else sub.term_duration))
     if not sub.is_trial and catalog.term_months(term) < catalog.term_months(
         sub.term_duration or term

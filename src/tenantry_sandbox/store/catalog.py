@@ -113,10 +113,17 @@ def term_months(duration: str) -> int:
 
 
 def billing_cycles_of(sku: CatalogSku, duration: str) -> tuple[str, ...]:
-    """Billing cycles a term can be paid in (a trial costs nothing: ``none`` or ``monthly``)."""
+    """Billing cycles a term can be paid in (a trial costs nothing: ``none`` or ``monthly``).
+    A three-year term is paid monthly, yearly or all at once (``triennial``), as in new
+    commerce."""
     if sku.is_trial:
         return ("monthly", "none")
-    return ("monthly", "annual") if duration.upper() == "P1Y" else ("monthly",)
+    return {"P1Y": ("monthly", "annual"), "P3Y": ("monthly", "annual", "triennial")}.get(
+        duration.upper(), ("monthly",)
+    )
+
+
+CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 
 
 def term_id(availability_id: str, duration: str, cycle: str) -> str:
@@ -154,6 +161,6 @@ def price_of(sku: CatalogSku, duration: str, cycle: str, quantity: int) -> LineP
     if duration.upper() == "P1M":
         monthly = monthly * MONTHLY_TERM_PREMIUM
     months = term_months(duration)
-    periods = months if enum_key(cycle) == "monthly" else 1
+    periods = max(1, months // CYCLE_MONTHS.get(enum_key(cycle), months))
     unit = (monthly * months / periods).quantize(CENT, ROUND_HALF_UP)
     return LinePrice(unit=unit, extended=(unit * quantity * periods).quantize(CENT))

@@ -82,7 +82,7 @@ async def open_order(database: Database, party: Party) -> None:
         session.add(
             Order(
                 platform_id=party.organization.platform_id, organization_id=party.id,
-                status=OrderStatus.SUBMITTED, currency="EUR", total=Decimal("12.50"), lines=[],
+                status=OrderStatus.PENDING_PAYMENT, currency="EUR", total=Decimal("12.50"), lines=[],
             )
         )  # fmt: skip
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import aliased
 
 from tenantry.agreements import gate, microsoft
 from tenantry.models import (
+    OPEN_ORDER_STATUSES,
     AcceptanceRoute,
     MicrosoftAgreementState,
     MicrosoftAgreementStatus,
     MicrosoftSubscription,
     Order,
-    OrderStatus,
     Organization,
     OrganizationKind,
     utcnow,
@@ -187,7 +187,7 @@ async def _add_risks(session: AsyncSession, rows: list[ComplianceRow], now: date
     for chunk in _chunks(ids):
         orders = await session.execute(
             select(Order.organization_id, func.count())
-            .where(Order.organization_id.in_(chunk), Order.status == OrderStatus.SUBMITTED)
+            .where(Order.organization_id.in_(chunk), Order.status.in_(OPEN_ORDER_STATUSES))
             .group_by(Order.organization_id)
         )
         for organization_id, count in orders:

@@ -66,7 +66,9 @@ class ComplianceCustomer(BaseModel):
     checked_at: datetime | None
     check_error: str | None
     other_missing: list[MissingAgreementRead]
-    open_orders: int = Field(description="Orders placed and still waiting (submitted)")
+    open_orders: int = Field(
+        description="Orders placed and not finished (waiting for the customer, payment or Microsoft, or failed)"
+    )
     renewals: list[RenewalRead] = Field(description="Subscriptions renewing within 30 days")
     at_risk: bool
     agreements_url: str

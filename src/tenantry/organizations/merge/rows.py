@@ -9,12 +9,16 @@ to run while one lacks it, and the tests walk the metadata the same way.
 The rules:
 
 - memberships: a person in both keeps the higher of the two roles (one membership);
-- cart items: the same offer and term in both carts become one line with both quantities;
+- cart items: the same offer, term and billing cycle in both carts become one line with both
+  quantities;
+- a reseller's markup: the kept reseller's (the merged one's when it had none);
 - the tenant record and Service Details: those of the organization whose tenant is kept (the
   kept one's when neither holds a tenant);
 - segments: the side chosen in the wizard (its rows are the field's value);
 - match proposals: the pair's own proposal is closed as merged; the merged organization's
-  proposals with others move to the kept one (one already proposed for it is dropped).
+  proposals with others move to the kept one (one already proposed for it is dropped);
+- the imported directory (users, licenses, domains): that of the organization whose tenant is
+  kept, as for the tenant record; an import still open for the merged organization ends.
 
 The audit trail is not moved: it is append-only, and the kept organization's audit log also
 lists the events of the organizations merged into it (through their redirects).
@@ -43,11 +47,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.models import (
     Base,
     CartItem,
+    CatalogMarkup,
+    DirectoryAssignment,
+    DirectoryDomain,
+    DirectoryImport,
+    DirectoryImportStatus,
+    DirectoryLicense,
+    DirectoryUser,
     MatchProposal,
     MatchStatus,
     Membership,
     MicrosoftAgreementStatus,
     MicrosoftTenant,
+    PaymentSetting,
     Role,
     ServiceDetails,
     organization_segments,
@@ -139,15 +151,15 @@ async def _cart_items(session: AsyncSession, context: MergeContext) -> int:
     rows = await session.scalars(
         select(CartItem).where(CartItem.organization_id.in_([context.keep_id, context.merged_id]))
     )
-    kept: dict[tuple[str, str], CartItem] = {}
+    kept: dict[tuple[str, str, str], CartItem] = {}
     merged: list[CartItem] = []
     for item in rows:
         if item.organization_id == context.keep_id:
-            kept[(item.offer_id, item.term)] = item
+            kept[(item.offer_id, item.term, item.billing_cycle)] = item
         else:
             merged.append(item)
     for item in merged:
-        if (mine := kept.get((item.offer_id, item.term))) is not None:
+        if (mine := kept.get((item.offer_id, item.term, item.billing_cycle))) is not None:
             mine.quantity += item.quantity
             await session.delete(item)
     await session.flush()
@@ -168,6 +180,25 @@ def _one_row_per_organization(
         if (await session.execute(select(column).where(column == winner))).first() is not None:
             await session.execute(
                 delete(model).where(column == loser).execution_options(synchronize_session=False)
+            )
+        return await _move(session, column, context)
+
+    return rule
+
+
+def _kept_row_wins(column: ColumnElement[Any]) -> Rule:
+    """For a table with one row per organization in ``column`` (a payment setting, a reseller's
+    markup): the kept organization's own row wins; without one, the merged one's moves."""
+
+    assert isinstance(column, Column) and isinstance(column.table, Table)
+    table = column.table
+
+    async def rule(session: AsyncSession, context: MergeContext) -> int:
+        if (await session.execute(select(column).where(column == context.keep_id))).first():
+            await session.execute(
+                delete(table)
+                .where(column == context.merged_id)
+                .execution_options(synchronize_session=False)
             )
         return await _move(session, column, context)
 
@@ -221,9 +252,54 @@ async def _proposals(session: AsyncSession, context: MergeContext) -> int:
     return len(proposals)
 
 
+def _directory_of_kept_tenant(
+    model: type[DirectoryUser | DirectoryLicense | DirectoryDomain],
+) -> Rule:
+    """An imported directory is a copy of a tenant: the side whose tenant is kept keeps its
+    rows (the kept side's when neither holds a tenant); the other side's rows are dropped, or
+    moved when the winner has none. A dropped user's license assignments go with it."""
+
+    async def rule(session: AsyncSession, context: MergeContext) -> int:
+        column = model.__table__.c.organization_id
+        winner, loser = context.keep_id, context.merged_id
+        if context.tenant_from_merged:
+            winner, loser = loser, winner
+        if (await session.execute(select(column).where(column == winner))).first() is not None:
+            if model is DirectoryUser:
+                await session.execute(
+                    delete(DirectoryAssignment)
+                    .where(DirectoryAssignment.organization_id == loser)
+                    .execution_options(synchronize_session=False)
+                )
+            await session.execute(
+                delete(model).where(column == loser).execution_options(synchronize_session=False)
+            )
+        return await _move(session, column, context)
+
+    return rule
+
+
+async def _directory_imports(session: AsyncSession, context: MergeContext) -> int:
+    """Imports move; one still open for the merged organization ends (the kept one's tenant is
+    imported from now on)."""
+    await session.execute(
+        update(DirectoryImport)
+        .where(DirectoryImport.open_for == context.merged_id)
+        .values(
+            open_for=None,
+            status=DirectoryImportStatus.FAILED,
+            finished_at=context.at,
+            error="the organization was merged into another; import that one",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return await _move(session, DirectoryImport.__table__.c.organization_id, context)
+
+
 RULES: dict[str, Rule] = {
     "memberships.organization_id": _memberships,
     "cart_items.organization_id": _cart_items,
+    "catalog_markups.reseller_id": _kept_row_wins(CatalogMarkup.__table__.c.reseller_id),
     "microsoft_tenants.organization_id": _one_row_per_organization(MicrosoftTenant),
     "service_details.organization_id": _one_row_per_organization(ServiceDetails),
     # The agreement status belongs to the tenant kept (acceptance evidence moves as it is).
@@ -231,8 +307,15 @@ RULES: dict[str, Rule] = {
         MicrosoftAgreementStatus
     ),
     "organization_segments.organization_id": _segments,
+    "order_payment_settings.organization_id": _kept_row_wins(
+        PaymentSetting.__table__.c.organization_id
+    ),
     "match_proposals.organization_id": _proposals,
     "match_proposals.other_organization_id": _proposals,
+    "directory_users.organization_id": _directory_of_kept_tenant(DirectoryUser),
+    "directory_licenses.organization_id": _directory_of_kept_tenant(DirectoryLicense),
+    "directory_domains.organization_id": _directory_of_kept_tenant(DirectoryDomain),
+    "directory_imports.organization_id": _directory_imports,
 }
 
 

@@ -1,4 +1,8 @@
-"""Catalog: products, SKUs and availabilities of a market."""
+"""Catalog: products, SKUs and availabilities of a market.
+
+The listings return every item, following continuation tokens when the service pages them
+(``ClientCore._all_pages``).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ class CatalogOperations(ClientCore):
         self, country: str, target_view: str, *, target_segment: str | None = None
     ) -> list[Product]:
         """Products of a catalog view (``OnlineServicesNCE``, ``Azure``, ``Software``...)."""
-        return await self._items(
+        return await self._all_pages(
             Product,
             "list_products",
             self._pc_url("products"),
@@ -38,7 +42,7 @@ class CatalogOperations(ClientCore):
     async def list_skus(
         self, product_id: str, country: str, *, target_segment: str | None = None
     ) -> list[Sku]:
-        return await self._items(
+        return await self._all_pages(
             Sku,
             "list_skus",
             self._pc_url("products", product_id, "skus"),
@@ -62,7 +66,7 @@ class CatalogOperations(ClientCore):
         *,
         target_segment: str | None = None,
     ) -> list[Availability]:
-        return await self._items(
+        return await self._all_pages(
             Availability,
             "list_availabilities",
             self._pc_url("products", product_id, "skus", sku_id, "availabilities"),

@@ -12,14 +12,20 @@ from tenantry.partnercenter.models.commerce import (
 
 
 class CommerceOperations(ClientCore):
-    async def create_cart(self, customer_id: str, cart: Cart) -> Cart:
-        """Create a cart (new commerce and everything new is bought through carts)."""
+    async def create_cart(
+        self, customer_id: str, cart: Cart, *, request_id: str | None = None
+    ) -> Cart:
+        """Create a cart (new commerce and everything new is bought through carts).
+
+        ``request_id``: the ``MS-RequestId``, the same when the caller repeats the call after
+        losing the answer (Partner Center then answers with the cart it made)."""
         return await self._call(
             Cart,
             "create_cart",
             "POST",
             self._pc_url("customers", customer_id, "carts"),
             body=cart,
+            request_id=request_id,
         )
 
     async def get_cart(self, customer_id: str, cart_id: str) -> Cart:
@@ -38,14 +44,18 @@ class CommerceOperations(ClientCore):
             body=cart,
         )
 
-    async def checkout_cart(self, customer_id: str, cart_id: str) -> CartCheckoutResult:
+    async def checkout_cart(
+        self, customer_id: str, cart_id: str, *, request_id: str | None = None
+    ) -> CartCheckoutResult:
         """Submit the cart; the result lists the orders created and the order groups that
-        failed. Retried with the same ``MS-RequestId``, so a lost answer does not buy twice."""
+        failed. Retried with the same ``MS-RequestId``, so a lost answer does not buy twice;
+        pass ``request_id`` to keep it across processes (a worker killed mid-call)."""
         return await self._call(
             CartCheckoutResult,
             "checkout_cart",
             "POST",
             self._pc_url("customers", customer_id, "carts", cart_id, "checkout"),
+            request_id=request_id,
         )
 
     async def create_order(self, customer_id: str, order: Order) -> Order:

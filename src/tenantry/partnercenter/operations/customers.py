@@ -22,11 +22,14 @@ DEFAULT_PAGE_SIZE = 100
 
 
 class CustomerOperations(ClientCore):
-    async def create_customer(self, customer: Customer) -> Customer:
+    async def create_customer(
+        self, customer: Customer, *, request_id: str | None = None
+    ) -> Customer:
         """Create a customer and its new Microsoft tenant (direct or as indirect provider).
 
         Raises :class:`DomainTaken` when Partner Center answers 409. The answer carries the
-        first admin's one-time ``user_credentials``.
+        first admin's one-time ``user_credentials``. ``request_id``: the ``MS-RequestId`` to
+        send, the same when the caller repeats the creation after losing the answer.
         """
         return await self._call(
             Customer,
@@ -35,10 +38,15 @@ class CustomerOperations(ClientCore):
             self._pc_url("customers"),
             body=customer,
             errors=CREATE_CUSTOMER_RULES,
+            request_id=request_id,
         )
 
     async def create_customer_for_indirect_reseller(
-        self, customer: Customer, indirect_reseller_tenant_id: str
+        self,
+        customer: Customer,
+        indirect_reseller_tenant_id: str,
+        *,
+        request_id: str | None = None,
     ) -> Customer:
         """Create a customer on behalf of an indirect reseller (``associatedPartnerId``).
 
@@ -53,6 +61,7 @@ class CustomerOperations(ClientCore):
             body=body,
             auth=APP_USER,
             errors=CREATE_CUSTOMER_RULES,
+            request_id=request_id,
         )
 
     async def get_customer(self, customer_id: str) -> Customer:

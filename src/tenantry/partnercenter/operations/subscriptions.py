@@ -43,15 +43,19 @@ class SubscriptionOperations(ClientCore):
         )
 
     async def update_subscription(
-        self, customer_id: str, subscription: Subscription
+        self, customer_id: str, subscription: Subscription, *, request_id: str | None = None
     ) -> Subscription:
-        """PATCH the full subscription as read (quantity, status, auto-renew, friendly name)."""
+        """PATCH the full subscription as read (quantity, status, auto-renew, friendly name).
+
+        ``request_id`` (``MS-RequestId``) names the change: the same one sent again after a
+        crash is recognised by Partner Center, which answers without applying it twice."""
         return await self._call(
             Subscription,
             "update_subscription",
             "PATCH",
             self._subscription_url(customer_id, subscription.id),
             body=subscription,
+            request_id=request_id,
         )
 
     async def list_trial_conversions(

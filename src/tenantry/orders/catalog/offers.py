@@ -1,0 +1,190 @@
+"""Offers as a buyer sees them: the catalog's SKUs with their plans (term and billing cycle) and
+the buyer's price of each, read from the catalog tables and the price list.
+
+An offer is sold when Partner Center still lists its product and SKU; a plan is offered when
+Partner Center still lists that term and billing cycle and the price list has a price for it in
+the buyer's currency. Trials are not sold here (they cost nothing and convert in Partner Center).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenantry.errors import NotFound
+from tenantry.models import CatalogPrice, CatalogProduct, CatalogSku, CatalogTerm
+from tenantry.orders.catalog import terms
+from tenantry.orders.catalog.pricing import Buyer
+
+
+@dataclass(frozen=True)
+class Plan:
+    term: str
+    billing_cycle: str
+    catalog_item_id: str
+    # Partner Center still lists this term and billing cycle.
+    sold: bool
+    # The buyer's price of one license per billing period; None: no price in its currency.
+    unit_price: Decimal | None
+
+    @property
+    def offered(self) -> bool:
+        return self.sold and self.unit_price is not None
+
+    @property
+    def key(self) -> str:
+        return f"{self.term}:{self.billing_cycle}"
+
+    @property
+    def label(self) -> str:
+        return terms.plan_label(self.term, self.billing_cycle)
+
+    @property
+    def period(self) -> str:
+        """What the price is for: ``month`` or ``year``."""
+        return terms.PERIODS[self.billing_cycle]
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str  # product:sku
+    product_id: str
+    sku_id: str
+    title: str
+    summary: str
+    minimum_quantity: int
+    maximum_quantity: int
+    is_trial: bool
+    # Partner Center still lists the product and the SKU.
+    sold: bool
+    currency: str
+    plans: tuple[Plan, ...]
+
+    @property
+    def slug(self) -> str:
+        """The offer's id as it appears in addresses (``CFQ7TTC0LH18-0001``)."""
+        return self.id.replace(":", "-")
+
+    @property
+    def offered_plans(self) -> list[Plan]:
+        return [plan for plan in self.plans if plan.offered] if self.for_sale_at_all else []
+
+    @property
+    def for_sale_at_all(self) -> bool:
+        return self.sold and not self.is_trial
+
+    @property
+    def offered(self) -> bool:
+        """In the storefront: sold, not a trial, and priced on at least one plan."""
+        return bool(self.offered_plans)
+
+    @property
+    def default_plan(self) -> Plan | None:
+        offered = self.offered_plans
+        return offered[0] if offered else None
+
+    def plan(self, term: str, billing_cycle: str) -> Plan | None:
+        return next(
+            (p for p in self.plans if (p.term, p.billing_cycle) == (term, billing_cycle)), None
+        )
+
+
+def offer_id_of(slug: str) -> str:
+    """``CFQ7TTC0LH18-0001`` (an address) or ``CFQ7TTC0LH18:0001`` to the offer id."""
+    product_id, separator, sku_id = slug.strip().replace(":", "-").rpartition("-")
+    if not separator or not product_id or not sku_id:
+        raise NotFound(f"there is no offer {slug} in the catalog")
+    return f"{product_id.upper()}:{sku_id.upper()}"
+
+
+async def load(
+    session: AsyncSession, buyer: Buyer, offer_ids: Collection[str] | None = None
+) -> dict[str, Offer]:
+    """The platform's offers (all of them, or those named), sold or not, by offer id."""
+    sku_query = (
+        select(CatalogSku, CatalogProduct)
+        .join(
+            CatalogProduct,
+            (CatalogProduct.platform_id == CatalogSku.platform_id)
+            & (CatalogProduct.product_id == CatalogSku.product_id),
+        )
+        .where(CatalogSku.platform_id == buyer.platform_id)
+        .order_by(CatalogProduct.title, CatalogSku.title, CatalogSku.sku_id)
+    )
+    keys: list[tuple[str, str]] | None = None
+    if offer_ids is not None:
+        keys = [(p, s) for p, _, s in (i.partition(":") for i in offer_ids) if p and s]
+        if not keys:
+            return {}
+        sku_query = sku_query.where(tuple_(CatalogSku.product_id, CatalogSku.sku_id).in_(keys))
+    rows = (await session.execute(sku_query)).all()
+    plans = await _plans(session, buyer, keys)
+    return {
+        sku.offer_id: Offer(
+            id=sku.offer_id,
+            product_id=sku.product_id,
+            sku_id=sku.sku_id,
+            title=sku.title or product.title,
+            summary=product.description or sku.description,
+            minimum_quantity=sku.minimum_quantity,
+            maximum_quantity=sku.maximum_quantity,
+            is_trial=sku.is_trial,
+            sold=sku.sold and product.sold,
+            currency=buyer.currency,
+            plans=tuple(plans.get(sku.offer_id, [])),
+        )
+        for sku, product in rows
+    }
+
+
+async def _plans(
+    session: AsyncSession, buyer: Buyer, keys: list[tuple[str, str]] | None
+) -> dict[str, list[Plan]]:
+    term_query = select(CatalogTerm).where(CatalogTerm.platform_id == buyer.platform_id)
+    price_query = select(CatalogPrice).where(
+        CatalogPrice.platform_id == buyer.platform_id, CatalogPrice.currency == buyer.currency
+    )
+    if keys is not None:
+        term_query = term_query.where(tuple_(CatalogTerm.product_id, CatalogTerm.sku_id).in_(keys))
+        price_query = price_query.where(
+            tuple_(CatalogPrice.product_id, CatalogPrice.sku_id).in_(keys)
+        )
+    prices = {
+        (p.offer_id, p.term, p.billing_cycle): p.list_price
+        for p in (await session.execute(price_query)).scalars()
+    }
+    found: dict[str, list[Plan]] = {}
+    for row in (await session.execute(term_query)).scalars():
+        offer_id = f"{row.product_id}:{row.sku_id}"
+        list_price = prices.get((offer_id, row.term, row.billing_cycle))
+        found.setdefault(offer_id, []).append(
+            Plan(
+                term=row.term,
+                billing_cycle=row.billing_cycle,
+                catalog_item_id=row.catalog_item_id,
+                sold=row.sold,
+                unit_price=None if list_price is None else buyer.price(list_price),
+            )
+        )
+    for plans in found.values():
+        plans.sort(key=lambda p: (terms.plan_order(p.term, p.billing_cycle), p.term))
+    return found
+
+
+async def storefront(session: AsyncSession, buyer: Buyer) -> list[Offer]:
+    """What the storefront lists: offers sold and priced for the buyer, by title."""
+    return [offer for offer in (await load(session, buyer)).values() if offer.offered]
+
+
+async def by_slug(session: AsyncSession, buyer: Buyer, slug: str) -> Offer:
+    """One offer (sold or not, so an old link still says what became of it); 404 when the
+    catalog never listed it."""
+    offer_id = offer_id_of(slug)
+    offer = (await load(session, buyer, [offer_id])).get(offer_id)
+    if offer is None:
+        raise NotFound(f"there is no offer {slug} in the catalog")
+    return offer

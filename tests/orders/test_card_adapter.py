@@ -200,3 +200,9 @@ def test_the_embedded_sandbox_posts_card_events_to_this_app_with_its_secret() ->
     # Paying through Stripe: the sandbox is told nothing of the card keys.
     stripe = Settings(card_api_url="https://api.stripe.com", card_secret_key="sk_live_1")
     assert _sandbox_settings(stripe).card_secret_key != "sk_live_1"
+
+
+def test_the_checkout_page_is_stripes_own_or_the_stand_ins() -> None:
+    assert card.checkout_origin("https://api.stripe.com") == "https://checkout.stripe.com"
+    assert card.checkout_origin("http://127.0.0.1:8001") == "http://127.0.0.1:8001"
+    assert card.checkout_origin("https://pay.example.com/stripe/") == "https://pay.example.com"

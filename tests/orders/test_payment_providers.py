@@ -39,6 +39,9 @@ class CardDouble:
     def instructions(self, order: Order, seller: Organization) -> str:
         return "Pay by card on this page."
 
+    def page_origins(self) -> tuple[str, ...]:
+        return ("https://card.example",)
+
     async def start(self, order: Order, *, return_url: str) -> PaymentStep:
         quantity = order.lines[0]["quantity"]
         reference = f"pay_{str(order.id)[:8]}"

@@ -46,7 +46,11 @@ async def test_the_customer_pays_by_card_from_the_order_page(
 ) -> None:  # fmt: skip
     await sign_in(client, people.customer_admin.email)
     path = await place_order(client)
-    assert pay_buttons(await client.get(path)) == ["Pay by card"]
+    order_page = await client.get(path)
+    assert pay_buttons(order_page) == ["Pay by card"]
+    # The browser follows the button's redirect to the card service's page only if the page's
+    # policy lets its forms lead there.
+    assert f"form-action 'self' {CARD_API};" in order_page.headers["content-security-policy"]
 
     started = await post_form(client, f"{path}/pay", {"provider": "card"})
     assert started.status_code == 303

@@ -22,13 +22,20 @@ STATIC_DIR = WEB_DIR / "static"
 # static/htmx.min.js is htmx.org's dist/htmx.min.js from the npm package of this version (0BSD).
 HTMX_VERSION = "2.0.11"
 
+
 # Scripts and styles only from our own origin: htmx needs no eval and no inline code
 # (its indicator styles are switched off in base.html, and tenantry.css carries them).
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
+def content_security_policy(*form_targets: str) -> str:
+    """The pages' policy; ``form_targets``: other origins a form may lead to (a payment page)."""
+    form_action = " ".join(("'self'", *form_targets))
+    return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
+        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
+
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",

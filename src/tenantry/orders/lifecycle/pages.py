@@ -34,7 +34,7 @@ from tenantry.security import Actor, Permission, organization_scope
 from tenantry.settings import Settings
 from tenantry.tenants import service_details
 from tenantry.web.forms import problem_of, text
-from tenantry.web.rendering import redirect, render
+from tenantry.web.rendering import content_security_policy, redirect, render
 from tenantry.web.routing import PageActor, page_router
 
 router = page_router()
@@ -189,6 +189,7 @@ async def _order_page(
     seller_name = seller.display_name if seller else "the seller"
     viewer = _viewer(actor, order)
     placed_by = await session.get(User, order.placed_by_id) if order.placed_by_id else None
+    online = [p for p in registry.enabled(settings) if p.customer_starts]
     context = {
         "section": "orders", "order": order, "read": await reads.read(
             session, actor, order, organization, settings, with_timeline=True),
@@ -197,11 +198,15 @@ async def _order_page(
         "where_it_stands": standing(order, viewer, organization.display_name, seller_name),
         "event_labels": EVENT_LABELS, "status_words": flow.STATUS_WORDS, "message": message,
         "done": DONE.get(request.query_params.get("done", "")),
-        "online": [p for p in registry.enabled(settings) if p.customer_starts],
+        "online": online,
         "plan_label": terms.plan_label, "periods": terms.PERIODS,
         "with_microsoft": await provisioning_progress.summary_of(session, order),
     }  # fmt: skip
-    return render(request, "orders/order.html", context, status_code=status_code)
+    # Chromium applies form-action to the redirect after a form too: Pay by card leads to the
+    # card service's page.
+    payment_pages = [origin for p in online for origin in p.page_origins()]
+    policy = {"Content-Security-Policy": content_security_policy(*payment_pages)}
+    return render(request, "orders/order.html", context, status_code=status_code, headers=policy)
 
 
 @router.get("/orders/{order_id}")

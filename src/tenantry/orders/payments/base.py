@@ -84,6 +84,11 @@ class PaymentProvider(Protocol):
         """How the customer pays this order, in plain words (the order page and the emails)."""
         ...
 
+    def page_origins(self) -> tuple[str, ...]:
+        """Origins of the provider's own pages that ``start`` may send the customer to: the order
+        page's Content-Security-Policy lets its forms lead there (``form-action``)."""
+        ...
+
     async def start(self, order: Order, *, return_url: str) -> PaymentStep:
         """Begin taking the order's payment (only called when ``customer_starts``); ``return_url``
         is where a redirect should bring the customer back."""

@@ -68,6 +68,16 @@ def _access() -> CardAccess:
     return _current
 
 
+def checkout_origin(api_url: str) -> str:
+    """Where the hosted Checkout page lives: Stripe serves it from checkout.stripe.com; a
+    stand-in of the API (the sandbox) serves it from its own origin."""
+    url = httpx.URL(api_url)
+    if url.host == "api.stripe.com":
+        return "https://checkout.stripe.com"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
 def session_form(order: Order, return_url: str) -> dict[str, str]:
     """The Checkout Session's form fields for ``order``."""
     order_id = str(order.id)
@@ -107,6 +117,9 @@ class CardPayments:
             "page's Pay by card). The order is paid once the card service confirms the payment; "
             f"{seller.display_name} sees it then."
         )
+
+    def page_origins(self) -> tuple[str, ...]:
+        return (checkout_origin(_access().settings.card_api_url),)
 
     async def start(self, order: Order, *, return_url: str) -> PaymentStep:
         access = _access()

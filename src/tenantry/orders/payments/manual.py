@@ -24,6 +24,9 @@ class ManualPayments:
             f"{seller.display_name} has received the payment, its staff mark the order paid."
         )
 
+    def page_origins(self) -> tuple[str, ...]:
+        return ()
+
     async def start(self, order: Order, *, return_url: str) -> PaymentStep:
         raise NotImplementedError("the manual provider is paid by invoice, not started online")
 

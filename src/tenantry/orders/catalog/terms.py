@@ -53,3 +53,13 @@ def plan_order(term: str, billing_cycle: str) -> int:
 
 def choices() -> str:
     return ", ".join(TERMS)
+
+
+def subscription_plan(term: str | None, billing_cycle: str | None) -> str:
+    """``1-year term, billed monthly`` for a subscription as Partner Center lists it; a term or
+    cycle Tenantry does not sell is shown as Partner Center spells it."""
+    cycle = (billing_cycle or "").strip().lower()
+    billed = BILLING_CYCLES.get(cycle, f"billed {cycle}" if cycle else "")
+    known = term_of(term)
+    length = f"{term_length(known)} term" if known else (term or "")
+    return ", ".join(part for part in (length, billed) if part) or "unknown"

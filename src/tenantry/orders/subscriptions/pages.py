@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenantry.deps import DbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
 from tenantry.models import Organization
+from tenantry.orders.catalog.terms import subscription_plan
 from tenantry.orders.subscriptions import rules, service
 from tenantry.orders.subscriptions.api import read
 from tenantry.orders.subscriptions.paths import LIST, ONE, path_of
@@ -37,7 +38,7 @@ async def subscriptions_page(
     rows = await service.subscriptions_of(session, organization)
     context = {
         "section": "subscriptions", "organization": organization,
-        "subscriptions": [read(row) for row in rows],
+        "subscriptions": [read(row) for row in rows], "subscription_plan": subscription_plan,
     }  # fmt: skip
     return render(request, "subscriptions/list.html", context)
 
@@ -53,7 +54,7 @@ async def _detail(
         "changes": list(await service.changes_of(session, row)),
         "may_change": rules.may_change(actor), "read_only_hint": rules.READ_ONLY_HINT,
         "form_key": str(uuid.uuid4()), "errors": errors or {}, "message": message,
-        "values": values or {},
+        "values": values or {}, "subscription_plan": subscription_plan,
     }  # fmt: skip
     return render(request, "subscriptions/detail.html", context, status_code=status_code)
 

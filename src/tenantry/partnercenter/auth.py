@@ -47,6 +47,32 @@ class _CachedToken:
     renew_at: float
 
 
+class TokenCache:
+    """Access tokens kept for every client made by one owner (``partnercenter.access``), keyed by
+    the token endpoint, the partner's tenant and app, and the credential.
+
+    Why: a job run makes a client of its own, and each would otherwise ask the token endpoint
+    again (in bench/orders.py, 150 of provisioning's 400 calls). Only the values are shared:
+    each client keeps its own locks, since the job consumer's threads run their own event loops;
+    two clients missing the cache at once each fetch one, which is harmless.
+    """
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str, str, Credential], _CachedToken] = {}
+
+    def get(self, key: tuple[str, str, str, Credential]) -> _CachedToken | None:
+        return self._tokens.get(key)
+
+    def put(self, key: tuple[str, str, str, Credential], token: _CachedToken) -> None:
+        self._tokens[key] = token
+
+    def forget(self, key: tuple[str, str, str, Credential], value: str) -> None:
+        """Drop ``value`` unless a newer token replaced it meanwhile."""
+        cached = self._tokens.get(key)
+        if cached is not None and cached.value == value:
+            self._tokens.pop(key, None)
+
+
 class TokenProvider:
     def __init__(
         self,
@@ -55,13 +81,14 @@ class TokenProvider:
         *,
         clock: Clock = time.monotonic,
         on_refresh_token: RefreshTokenSink | None = None,
+        cache: TokenCache | None = None,
     ) -> None:
         self._config = config
         self._executor = executor
         self._clock = clock
         self._on_refresh_token = on_refresh_token
         self._refresh_token = config.refresh_token
-        self._cache: dict[Credential, _CachedToken] = {}
+        self._cache = cache or TokenCache()
         self._locks: dict[Credential, asyncio.Lock] = {}
 
     @property
@@ -105,17 +132,19 @@ class TokenProvider:
             if cached is not None:
                 return cached
             fresh = await self._acquire(credential)
-            self._cache[credential] = fresh
+            self._cache.put(self._key(credential), fresh)
             return fresh.value
 
     def invalidate(self, credential: Credential, token: str) -> None:
         """Forget ``token`` unless a newer one replaced it meanwhile."""
-        cached = self._cache.get(credential)
-        if cached is not None and cached.value == token:
-            del self._cache[credential]
+        self._cache.forget(self._key(credential), token)
+
+    def _key(self, credential: Credential) -> tuple[str, str, str, Credential]:
+        config = self._config
+        return (config.token_url, config.tenant_id or "", config.client_id or "", credential)
 
     def _valid(self, credential: Credential) -> str | None:
-        cached = self._cache.get(credential)
+        cached = self._cache.get(self._key(credential))
         if cached is not None and self._clock() < cached.renew_at:
             return cached.value
         return None

@@ -10,7 +10,7 @@ from typing import Self
 
 import httpx
 
-from tenantry.partnercenter.auth import RefreshTokenSink, TokenProvider
+from tenantry.partnercenter.auth import RefreshTokenSink, TokenCache, TokenProvider
 from tenantry.partnercenter.config import PartnerCenterConfig
 from tenantry.partnercenter.operations.agreements import AgreementOperations
 from tenantry.partnercenter.operations.audit import AuditOperations
@@ -43,7 +43,9 @@ class PartnerCenterClient(
     Use it as an async context manager. Pass ``http`` to run over your own client (for
     example ``httpx.AsyncClient(transport=httpx.ASGITransport(app))`` in tests); a client passed
     in is not closed here. ``limiter`` defaults to one token bucket per partner identity shared
-    by the whole process; ``sleep``, ``clock`` and ``rng`` exist so tests control time.
+    by the whole process; ``tokens`` (access tokens) defaults to a cache of this client's own
+    (``partnercenter.access`` shares one between the clients it makes); ``sleep``, ``clock`` and
+    ``rng`` exist so tests control time.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class PartnerCenterClient(
         clock: Clock = time.monotonic,
         rng: random.Random | None = None,
         on_refresh_token: RefreshTokenSink | None = None,
+        tokens: TokenCache | None = None,
     ) -> None:
         self._config = config
         self._owns_http = http is None
@@ -79,7 +82,7 @@ class PartnerCenterClient(
             timeout=config.timeout,
         )
         self._tokens = TokenProvider(
-            config, self._executor, clock=clock, on_refresh_token=on_refresh_token
+            config, self._executor, clock=clock, on_refresh_token=on_refresh_token, cache=tokens
         )
 
     @property

@@ -76,6 +76,9 @@ def contract_config(token: str) -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             "headers": {"Authorization": f"Bearer {token}"},
+            # A request waits on the run's other requests (their transactions, the pool): 10 s,
+            # the default, was once too short on a loaded CI machine.
+            "request-timeout": 60,
             "checks": {"enabled": False} | {name: {"enabled": True} for name in CHECKS},
             # The coverage phase sends hundreds of boundary cases to the larger operations; the
             # fuzzing phase's bounded examples keep `make test` quick.

@@ -52,7 +52,11 @@ class Organization(IdMixin, TimestampMixin, Base):
         # A Microsoft tenant belongs to at most one organization of a platform.
         UniqueConstraint("platform_id", "tenant_id"),
         Index("ix_organizations_platform_parent", "platform_id", "parent_id"),
-        Index("ix_organizations_platform_legal_name", "platform_id", "legal_name"),
+        # A page of the list, in (legal name, id) order, for staff and for a reseller's customers
+        # (organizations.listing); the storefront's platform owner, by kind.
+        Index("ix_organizations_platform_legal_name", "platform_id", "legal_name", "id"),
+        Index("ix_organizations_parent_legal_name", "parent_id", "legal_name", "id"),
+        Index("ix_organizations_kind_created_at", "kind", "created_at"),
         Index("ix_organizations_platform_name_key", "platform_id", "name_key"),
         Index(
             "ix_organizations_platform_registration_number", "platform_id", "registration_number"

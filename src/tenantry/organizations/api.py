@@ -13,10 +13,17 @@ from tenantry import idempotency
 from tenantry.deps import CurrentActor, DbSession
 from tenantry.errors import NotFound
 from tenantry.models import MicrosoftTenant, Organization, OrganizationKind, OrganizationStatus
-from tenantry.organizations import lifecycle, platform, repository, service, sign_in_requirement
+from tenantry.organizations import (
+    lifecycle,
+    list_rows,
+    platform,
+    repository,
+    service,
+    sign_in_requirement,
+)
+from tenantry.organizations.filters import OrganizationFilter
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.merge import redirects
-from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
     CustomPropertyCreate,
     CustomPropertyRead,
@@ -82,7 +89,11 @@ async def _read_with_tenant(
     return _read(organization, response, tenants.get(organization.id))
 
 
-@router.get("/organizations", summary="List the organizations you may see")
+@router.get(
+    "/organizations",
+    summary="List the organizations you may see",
+    response_model=Page[OrganizationRead],
+)
 async def list_organizations(
     session: DbSession,
     actor: CurrentActor,
@@ -95,14 +106,16 @@ async def list_organizations(
     ),
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=MAX_PAGE_SIZE),
-) -> Page[OrganizationRead]:
+) -> dict[str, Any]:
+    # Plain rows, validated once by the response model (organizations.list_rows says why).
     require(actor, Permission.ORGANIZATION_READ)
     filters = OrganizationFilter(
         status=status, kind=kind, segment_id=segment, reseller_id=reseller, q=q
     )
-    rows, next_cursor = await repository.page(session, actor, filters, cursor=cursor, limit=limit)
-    tenants = await repository.microsoft_tenants(session, [r.id for r in rows])
-    return Page(items=[_read(r, tenant=tenants.get(r.id)) for r in rows], next_cursor=next_cursor)
+    items, next_cursor = await list_rows.api_page(
+        session, actor, filters, cursor=cursor, limit=limit
+    )
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post(

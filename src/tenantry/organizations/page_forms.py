@@ -20,7 +20,7 @@ from tenantry.models import (
     Segment,
 )
 from tenantry.organizations import platform, repository
-from tenantry.organizations.repository import OrganizationFilter
+from tenantry.organizations.filters import OrganizationFilter
 from tenantry.organizations.schemas import INDUSTRIES, OrganizationRead
 from tenantry.pagination import MAX_PAGE_SIZE
 from tenantry.security import Actor

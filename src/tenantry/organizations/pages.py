@@ -24,9 +24,9 @@ from tenantry.organizations import lifecycle, repository, service, sign_in_requi
 from tenantry.organizations import page_forms as forms
 from tenantry.organizations.duplicate_guard import PossibleDuplicate
 from tenantry.organizations.duplicates import SIGN_NAMES
+from tenantry.organizations.filters import OrganizationFilter
 from tenantry.organizations.lifecycle import Transition
 from tenantry.organizations.merge import redirects
-from tenantry.organizations.repository import OrganizationFilter
 from tenantry.organizations.schemas import (
     OrganizationCreate,
     OrganizationUpdate,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -15,23 +14,12 @@ from tenantry.models import (
     CustomPropertyDefinition,
     MicrosoftTenant,
     Organization,
-    OrganizationKind,
-    OrganizationStatus,
     PlatformConfig,
     Segment,
-    organization_segments,
 )
-from tenantry.pagination import keyset_page
+from tenantry.organizations import listing
+from tenantry.organizations.filters import OrganizationFilter
 from tenantry.security import Actor, organization_scope
-
-
-@dataclass(frozen=True)
-class OrganizationFilter:
-    status: OrganizationStatus | None = None
-    kind: OrganizationKind | None = None
-    segment_id: uuid.UUID | None = None
-    reseller_id: uuid.UUID | None = None
-    q: str | None = None
 
 
 def scoped(actor: Actor) -> Select[Organization]:
@@ -76,44 +64,8 @@ async def page(
     cursor: str | None,
     limit: int,
 ) -> tuple[Sequence[Organization], str | None]:
-    query = scoped(actor)
-    if filters.status:
-        query = query.where(Organization.status == filters.status)
-    if filters.kind:
-        query = query.where(Organization.kind == filters.kind)
-    if filters.reseller_id:
-        query = query.where(Organization.parent_id == filters.reseller_id)
-    if filters.segment_id:
-        query = query.where(
-            Organization.id.in_(
-                select(organization_segments.c.organization_id).where(
-                    organization_segments.c.segment_id == filters.segment_id
-                )
-            )
-        )
-    if filters.q:
-        needle = filters.q.lower()
-        query = query.where(
-            or_(
-                *(
-                    func.lower(column).contains(needle, autoescape=True)
-                    for column in (
-                        Organization.legal_name,
-                        Organization.display_name,
-                        Organization.domain,
-                        Organization.erp_id,
-                    )
-                )
-            )
-        )
-    return await keyset_page(
-        session,
-        query,
-        sort_column=Organization.legal_name,
-        id_column=Organization.id,
-        cursor=cursor,
-        limit=limit,
-    )
+    """A page of the organizations the actor may see, by legal name (``listing``)."""
+    return await listing.orm_page(session, actor, filters, cursor=cursor, limit=limit)
 
 
 async def platform_config(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import Request, Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import NotFound
@@ -24,20 +24,19 @@ STOREFRONT_MAX_AGE = 30 * 24 * 3600
 SELLER_KINDS = (OrganizationKind.PLATFORM, OrganizationKind.RESELLER)
 
 
+def platform_owners_query() -> Select[Organization]:
+    """The first two platform owners (an index on kind finds them among every organization)."""
+    return (
+        select(Organization)
+        .where(Organization.kind == OrganizationKind.PLATFORM)
+        .order_by(Organization.created_at)
+        .limit(2)
+    )
+
+
 async def default_seller(session: AsyncSession) -> Organization:
     """The platform owner, when the installation has exactly one platform (the usual case)."""
-    platforms = (
-        (
-            await session.execute(
-                select(Organization)
-                .where(Organization.kind == OrganizationKind.PLATFORM)
-                .order_by(Organization.created_at)
-                .limit(2)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    platforms = (await session.execute(platform_owners_query())).scalars().all()
     if len(platforms) != 1:
         raise NotFound("there is no storefront here; open the link your seller gave you")
     return platforms[0]

@@ -94,16 +94,39 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
         ) from None
 
 
-@app.command()
-def serve() -> None:
-    """Serve the app on TENANTRY_HOST:TENANTRY_PORT, with the job consumer (SQLite queue) and the
-    Partner Center sandbox (TENANTRY_RUN_SANDBOX) in the same process. Stop with Ctrl+C."""
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Processes serving the app behind the one port, one per CPU core (default: "
+        "TENANTRY_WORKERS, 1). The first also runs the job consumer and the sandbox.",
+    ),
+]
+
+
+def serve_with(settings: Settings, workers: int | None) -> None:
+    """Serve as `tenantry serve` does; a failure to serve ends the command with its reason."""
     from tenantry import server
+
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    try:
+        server.run(settings)
+    except server.ServeError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def serve(workers: Workers = None) -> None:
+    """Serve the app on TENANTRY_HOST:TENANTRY_PORT, with the job consumer (SQLite queue) and the
+    Partner Center sandbox (TENANTRY_RUN_SANDBOX) in the same process (with --workers, in the
+    first worker). Stop with Ctrl+C."""
     from tenantry.observability import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    server.run(settings)
+    serve_with(settings, workers)
 
 
 @app.command()
@@ -111,6 +134,7 @@ def run(
     customers: Annotated[
         int, typer.Option(min=0, help="Customers to seed the sandbox with, the first time.")
     ] = 50,
+    workers: Workers = None,
 ) -> None:
     """Try the product in one process (`make run`): migrate the database, load the demo data
     and seed the sandbox the first time, then serve as `tenantry serve` does."""
@@ -127,7 +151,8 @@ def run(
     seeded = server.seed_sandbox(settings, customers=customers)
     if seeded:
         typer.echo(f"Seeded the sandbox with {customers} customers ({seeded} rows).")
-    server.run(settings)
+    # All of the above happened once, here, before any worker process is forked.
+    serve_with(settings, workers)
 
 
 @app.command("create-admin")

@@ -22,12 +22,31 @@ HTTP_LATENCY = Histogram(
 )
 
 
+# Fields every log line of this process carries, from any thread: the worker number in
+# `tenantry serve --workers N`, so a line tells which worker process wrote it.
+_process_fields: dict[str, object] = {}
+
+
+def bind_process_fields(**fields: object) -> None:
+    """Add ``fields`` to every later log line of this process (a request's own fields win)."""
+    _process_fields.update(fields)
+
+
+def _add_process_fields(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    for key, value in _process_fields.items():
+        event.setdefault(key, value)
+    return event
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        _add_process_fields,
         structlog.stdlib.add_logger_name,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -1,19 +1,21 @@
 """``tenantry serve``: the app under uvicorn, and beside it, in the same process, what the embedded
 default needs: the job consumer (when the queue lives in SQLite or memory) and the Partner Center
-sandbox (when ``TENANTRY_RUN_SANDBOX`` is true).
+sandbox (when ``TENANTRY_RUN_SANDBOX`` is true). With ``--workers N`` (TENANTRY_WORKERS) several
+processes serve the app behind one port: :mod:`tenantry.prefork`.
 
 The job consumer and the sandbox are imported only here, when needed; a missing one is reported
-and skipped, so the app still serves.
+and skipped, so the app still serves. So are uvloop and httptools: used when installed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -27,6 +29,11 @@ from tenantry.db import Database
 from tenantry.settings import CARD_WEBHOOK_PATH, Settings
 
 log = structlog.get_logger("tenantry.server")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ServeError(Exception):
+    """Serving cannot start or go on; the message says why, for the command line."""
 
 
 def optional_module(name: str) -> ModuleType | None:
@@ -52,6 +59,45 @@ class Part:
     state: str
 
 
+@dataclass(frozen=True)
+class EventLoop:
+    """The event loop the servers run on: its name for the banner and what makes one."""
+
+    name: str
+    factory: Callable[[], asyncio.AbstractEventLoop]
+
+
+def event_loop(choice: str) -> EventLoop:
+    """The loop TENANTRY_EVENT_LOOP chooses: uvloop (faster sockets and callbacks) when it is
+    ``uvloop``, or ``auto`` and uvloop is installed; asyncio's own selector loop otherwise."""
+    if choice != "asyncio":
+        uvloop = optional_module("uvloop")
+        if uvloop is not None:
+            return EventLoop("uvloop", uvloop.new_event_loop)
+        if choice == "uvloop":
+            raise ServeError("TENANTRY_EVENT_LOOP is uvloop, which is not installed")
+    return EventLoop("asyncio", asyncio.SelectorEventLoop)
+
+
+def http_parser() -> str:
+    """The HTTP/1.1 parser uvicorn is given: httptools (C, llhttp) when installed, else h11."""
+    return "httptools" if optional_module("httptools") is not None else "h11"
+
+
+def server_part(loop: EventLoop, workers: int) -> Part:
+    processes = "1 process" if workers == 1 else f"{workers} worker processes on one port"
+    return Part("Server", f"{processes}, {loop.name} event loop, {http_parser()} HTTP parser")
+
+
+def freeze_long_lived_objects() -> None:
+    """Move every object alive now (imported modules, the app, its routes and settings) to the
+    permanent generation, which the garbage collector never scans: a full collection then walks
+    only what requests create instead of the whole app. Before a fork it also keeps the
+    collector from writing into the parent's objects, which would copy their shared pages."""
+    gc.collect()
+    gc.freeze()
+
+
 class _Server(uvicorn.Server):
     """A uvicorn server that leaves signals to :func:`_serve_all`, which stops every server of the
     process together. (uvicorn's own handling re-raises the signal once a server has stopped, so
@@ -60,6 +106,8 @@ class _Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
         self.ready = asyncio.Event()
+        # Listening sockets bound by another process (prefork's workers); None binds its own.
+        self.listeners: list[socket.socket] | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -92,21 +140,31 @@ def _server(app: Any, host: str, port: int) -> _Server:
         access_log=False,
         server_header=False,
         lifespan="on",
+        http=http_parser(),
     )
     return _Server(config)
+
+
+def consumer_module(settings: Settings) -> tuple[ModuleType | None, Part]:
+    """The job consumer's module when serve consumes the queue itself (SQLite or memory), with
+    the banner line; None, and the line saying why, when it does not."""
+    module = optional_module("tenantry.jobs.consumer")
+    if module is None:
+        log.warning("job consumer not available", reason="tenantry.jobs is not installed")
+        return None, Part("Jobs", "not available in this installation")
+    if not module.runs_in_process(settings):
+        scheme = settings.queue_url.partition(":")[0]
+        return None, Part("Jobs", f"run by `tenantry worker` processes (queue: {scheme})")
+    return module, Part("Jobs", f"consumed in this process ({settings.worker_threads} threads)")
 
 
 def attach_consumer(app: FastAPI, settings: Settings) -> Part:
     """Run the job consumer inside ``app``'s lifespan when the queue is in-process (SQLite or
     memory): it starts after the app's startup and stops, letting running jobs finish, before the
     app closes its database and queue."""
-    module = optional_module("tenantry.jobs.consumer")
+    module, part = consumer_module(settings)
     if module is None:
-        log.warning("job consumer not available", reason="tenantry.jobs is not installed")
-        return Part("Jobs", "not available in this installation")
-    if not module.runs_in_process(settings):
-        scheme = settings.queue_url.partition(":")[0]
-        return Part("Jobs", f"run by `tenantry worker` processes (queue: {scheme})")
+        return part
     consumer = module.InProcessConsumer(settings, queue=getattr(app.state, "queue", None))
     app_lifespan = app.router.lifespan_context
 
@@ -130,6 +188,10 @@ def attach_webhook_registration(app: FastAPI, settings: Settings) -> Part | None
     module = optional_module("tenantry.partnercenter_events.registration")
     if module is None or not module.attach_on_start(app):
         return None
+    return webhook_part(settings)
+
+
+def webhook_part(settings: Settings) -> Part:
     return Part(
         "Webhooks", f"registering {settings.partner_center_webhook_url} with Partner Center"
     )
@@ -166,8 +228,8 @@ def _sandbox_settings(settings: Settings) -> Any:
     return settings_module.SandboxSettings(**overrides)
 
 
-def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
-    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT."""
+def sandbox_plan(settings: Settings) -> tuple[Any, Part]:
+    """The sandbox's settings when serve runs it (None when it does not), and its banner line."""
     if not settings.run_sandbox:
         return None, Part("Sandbox", "off (TENANTRY_RUN_SANDBOX=false)")
     app_module = optional_module("tenantry_sandbox.app")
@@ -175,11 +237,20 @@ def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
     if app_module is None or sandbox_settings is None:
         log.warning("Partner Center sandbox not available", reason="tenantry_sandbox is missing")
         return None, Part("Sandbox", "not available in this installation")
-    app = app_module.create_app(sandbox_settings)
     # Its home page links the mailbox, the admin center and the control API.
     home = sandbox_settings.base_url.rstrip("/") + "/"
     url = f"{home} (Partner Center and Microsoft sign-in stand-in: mailbox, admin center, API)"
-    return _server(app, settings.host, settings.sandbox_port), Part("Sandbox", url)
+    return sandbox_settings, Part("Sandbox", url)
+
+
+def sandbox_server(settings: Settings) -> tuple[_Server | None, Part]:
+    """The sandbox as a second server of this process, on TENANTRY_SANDBOX_PORT."""
+    sandbox_settings, part = sandbox_plan(settings)
+    if sandbox_settings is None:
+        return None, part
+    from tenantry_sandbox.app import create_app
+
+    return _server(create_app(sandbox_settings), settings.host, settings.sandbox_port), part
 
 
 def seed_sandbox(settings: Settings, *, customers: int) -> int:
@@ -223,7 +294,7 @@ async def _start_in_order(servers: Sequence[_Server]) -> list[asyncio.Task[None]
     app, whose job consumer may send mail at once."""
     tasks: list[asyncio.Task[None]] = []
     for server in servers:
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(server.serve(sockets=server.listeners))
         tasks.append(task)
         ready = asyncio.create_task(server.ready.wait())
         await asyncio.wait([task, ready], return_when=asyncio.FIRST_COMPLETED)
@@ -231,7 +302,14 @@ async def _start_in_order(servers: Sequence[_Server]) -> list[asyncio.Task[None]
     return tasks
 
 
-async def _serve_all(servers: Sequence[_Server]) -> None:
+async def _serve_all(
+    servers: Sequence[_Server],
+    *,
+    signals: Sequence[signal.Signals] = STOP_SIGNALS,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Serve until one of ``signals`` (a second one stops without waiting for open connections);
+    ``on_ready`` is called once every server has started."""
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
@@ -240,25 +318,37 @@ async def _serve_all(servers: Sequence[_Server]) -> None:
             server.force_exit = server.should_exit
             server.should_exit = True
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in signals:
         loop.add_signal_handler(sig, stop)
     try:
-        await asyncio.gather(*await _start_in_order(servers))
+        tasks = await _start_in_order(servers)
+        if on_ready is not None and all(server.started for server in servers):
+            on_ready()
+        await asyncio.gather(*tasks)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in signals:
             loop.remove_signal_handler(sig)
 
 
 def run(settings: Settings) -> None:
-    """Serve until SIGINT or SIGTERM, then stop the servers (and with them the job consumer)."""
+    """Serve until SIGINT or SIGTERM, then stop the servers (and with them the job consumer);
+    with TENANTRY_WORKERS above 1, in that many processes (:func:`tenantry.prefork.run`)."""
     from tenantry.app import create_app
 
+    loop = event_loop(settings.event_loop)
     logins = asyncio.run(_demo_logins(settings))
+    if settings.workers > 1:
+        from tenantry import prefork
+
+        prefork.run(settings, loop, logins)
+        return
     app = create_app(settings)
     jobs = attach_consumer(app, settings)
     webhooks = attach_webhook_registration(app, settings)
     sandbox, sandbox_part = sandbox_server(settings)
     servers = [server for server in (sandbox, _server(app, settings.host, settings.port)) if server]
-    parts = [jobs, sandbox_part, *([webhooks] if webhooks else [])]
+    parts = [server_part(loop, 1), jobs, sandbox_part, *([webhooks] if webhooks else [])]
     print(banner(settings, parts, logins), flush=True)
-    asyncio.run(_serve_all(servers))
+    with asyncio.Runner(loop_factory=loop.factory) as runner:
+        # Once started, what is alive lives as long as the process: see the function.
+        runner.run(_serve_all(servers, on_ready=freeze_long_lived_objects))

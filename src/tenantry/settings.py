@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_json: bool = True
+    # `tenantry serve`: processes serving the app behind the one port (docs/running.md), and the
+    # event loop each runs: auto (uvloop when installed), asyncio or uvloop.
+    workers: int = Field(default=1, ge=1, le=64)
+    event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
 
     # How many huey worker threads `serve` runs in-process (SQLite queue) and `worker` runs per process.
     worker_threads: int = Field(default=2, ge=1, le=64)
@@ -171,6 +176,15 @@ class Settings(BaseSettings):
             return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @field_validator("event_loop")
+    @classmethod
+    def _uvloop_is_installed(cls, value: str) -> str:
+        if value == "uvloop" and importlib.util.find_spec("uvloop") is None:
+            raise ValueError(
+                "uvloop is not installed (uvicorn[standard] brings it); choose auto or asyncio"
+            )
         return value
 
     def local_host(self) -> str:

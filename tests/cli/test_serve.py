@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,16 +19,7 @@ from tenantry.identity.service import issue_api_token
 from tenantry.models import Role
 from tenantry.server import optional_module
 from tests.cli.conftest import Cli
-
-TENANTRY = Path(sys.executable).with_name("tenantry")
-START_DEADLINE_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.cli.serving import Served, free_port, wait_until_healthy
 
 
 def test_serve_refuses_the_development_secret_in_production() -> None:
@@ -56,70 +41,6 @@ def test_serve_names_the_variable_of_an_invalid_setting() -> None:
 
     assert result.exit_code == 1
     assert result.stderr.startswith("tenantry: cannot start: TENANTRY_PORT: ")
-
-
-class Served:
-    def __init__(self, process: subprocess.Popen[bytes], url: str, logs: Path, out: Path) -> None:
-        self.process, self.url, self.logs, self.out = process, url, logs, out
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=20)
-
-    def log_lines(self) -> list[str]:
-        return [line for line in self.logs.read_text().splitlines() if line.strip()]
-
-
-@pytest.fixture
-def start_serve(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Served]]:
-    """Starts `tenantry serve` in a process of its own on a free port; stops it after the test."""
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(**extra_env: str) -> Served:
-        port = free_port()
-        env = (
-            os.environ
-            | {
-                "TENANTRY_DATABASE_URL": database_url,
-                "TENANTRY_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
-                "TENANTRY_PORT": str(port),
-                "TENANTRY_RUN_SANDBOX": "false",
-                "TENANTRY_LOG_JSON": "true",
-                "TENANTRY_LOG_LEVEL": "INFO",
-            }
-            | extra_env
-        )
-        logs, out = tmp_path / "stderr.log", tmp_path / "stdout.log"
-        with logs.open("wb") as err_file, out.open("wb") as out_file:
-            process = subprocess.Popen(
-                [str(TENANTRY), "serve"], env=env, stdout=out_file, stderr=err_file
-            )
-        processes.append(process)
-        return Served(process, f"http://127.0.0.1:{port}", logs, out)
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def wait_until_healthy(served: Served, url: str | None = None) -> httpx.Response:
-    url = url or f"{served.url}/healthz"
-    deadline = time.monotonic() + START_DEADLINE_SECONDS
-    while True:
-        if served.process.poll() is not None:
-            pytest.fail(f"tenantry serve exited early:\n{served.logs.read_text()}")
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"no healthy answer within {START_DEADLINE_SECONDS}s")
-        time.sleep(0.1)
 
 
 async def admin_token(database: Database) -> str:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from tenantry import server
 from tenantry.settings import Settings
-from tests.cli.test_serve import free_port
+from tests.cli.serving import free_port
 
 
 def test_the_default_smtp_url_follows_the_sandbox_mailbox_port_unless_set() -> None:

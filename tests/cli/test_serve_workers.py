@@ -1,0 +1,235 @@
+"""`tenantry serve --workers N`: worker processes behind one port, stopped together, replaced
+when they die; the job consumer in the first only; an API token revoked through one worker
+refused by all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tenantry.bootstrap import create_platform
+from tenantry.db import Database
+from tenantry.identity.service import issue_api_token
+from tenantry.models import Role
+from tenantry.server import optional_module
+from tests.cli.serving import START_DEADLINE_SECONDS, Served, free_port, wait_until_healthy
+
+pytestmark = pytest.mark.slow
+STOP_DEADLINE_SECONDS = 30
+# The worker that accepts a new connection first answers it: this many requests are far more
+# than it takes to reach both (a test stops asking as soon as both have answered).
+MOST_REQUESTS = 400
+
+
+def poll(what: str, check: Callable[[], Any], served: Served | None = None) -> Any:
+    """``check()``'s first true answer, asked again until the deadline."""
+    deadline = time.monotonic() + START_DEADLINE_SECONDS
+    while not (answer := check()):
+        if served is not None and served.process.poll() is not None:
+            pytest.fail(
+                f"tenantry serve exited while waiting for {what}:\n{served.logs.read_text()}"
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {START_DEADLINE_SECONDS}s")
+        time.sleep(0.1)
+    return answer
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (Linux's /proc lists them per thread)."""
+    return {
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    }
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still exists as a process that has not exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def log(served: Served) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in served.log_lines()]
+
+
+def started_workers(served: Served, count: int, *, starts: int | None = None) -> dict[int, int]:
+    """Worker number -> process id of its latest start, once ``count`` workers have started
+    serving ``starts`` times in all (once each unless given)."""
+
+    def started() -> dict[int, int] | None:
+        lines = log(served)
+        serving = {
+            line["worker"]: int(line["event"].removeprefix("Started server process [")[:-1])
+            for line in lines
+            if line["event"].startswith("Started server process [")
+        }
+        complete = [line for line in lines if line["event"] == "Application startup complete."]
+        return serving if (len(serving), len(complete)) == (count, starts or count) else None
+
+    found: dict[int, int] = poll(f"{starts or count} worker starts", started, served)
+    return found
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_two_workers_answer_on_one_port_and_stop_together_on_sigterm(
+    start_serve: Callable[..., Served],
+) -> None:
+    served = start_serve("--workers", "2")
+    wait_until_healthy(served)
+    workers = started_workers(served, 2)
+    forked = children(served.process.pid)
+
+    assert sorted(workers) == [1, 2]
+    assert forked == set(workers.values())
+    assert served.process.pid not in forked
+    assert "Server    2 worker processes on one port, " in served.out.read_text()
+
+    served.process.send_signal(signal.SIGTERM)
+    exit_code = served.process.wait(timeout=STOP_DEADLINE_SECONDS)
+
+    assert exit_code == 0
+    assert not any(running(pid) for pid in forked)
+    lines = log(served)
+    stopped = [line for line in lines if line["event"] == "worker process stopped"]
+    assert sorted((line["worker"], line["exit"]) for line in stopped) == [
+        (1, "exit code 0"),
+        (2, "exit code 0"),
+    ]
+    shut_down = [line for line in lines if line["event"] == "Application shutdown complete."]
+    assert sorted(line["worker"] for line in shut_down) == [1, 2]
+    assert lines[-1]["event"] == "all worker processes stopped"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_job_consumer_runs_in_the_first_worker_only_even_once_it_is_replaced(
+    start_serve: Callable[..., Served],
+) -> None:
+    served = start_serve("--workers", "2")
+    first = started_workers(served, 2)
+    consumers = [line for line in log(served) if line["event"] == "job consumer configured"]
+
+    assert [line["worker"] for line in consumers] == [1]
+    assert "Jobs      consumed in worker 1 (2 threads)" in served.out.read_text()
+
+    os.kill(first[1], signal.SIGKILL)
+    second = started_workers(served, 2, starts=3)
+    lines = log(served)
+    served.stop()
+
+    died = [line for line in lines if line["event"] == "worker process exited; starting another"]
+    assert [(line["worker"], line["exit"]) for line in died] == [(1, "killed by SIGKILL")]
+    assert second[1] != first[1]
+    assert second[2] == first[2]
+    configured = [line["worker"] for line in lines if line["event"] == "job consumer configured"]
+    assert configured == [1, 1]
+    huey = [line["event"] for line in lines if line["event"].startswith("Huey consumer started")]
+    assert len(huey) == 2
+    assert f"PID {first[1]} " in huey[0]
+    assert f"PID {second[1]} " in huey[1]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_worker_that_fails_to_start_stops_them_all_with_the_reason(
+    start_serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    if optional_module("tenantry_sandbox.app") is None:
+        pytest.skip("tenantry_sandbox is not installed")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        served = start_serve(
+            "--workers",
+            "2",
+            TENANTRY_RUN_SANDBOX="true",  # in worker 1, which cannot have the sandbox's port
+            TENANTRY_SANDBOX_PORT=str(taken.getsockname()[1]),
+            TENANTRY_SANDBOX_SMTP_PORT=str(free_port()),
+            TENANTRY_SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.db'}",
+        )
+        exit_code = served.process.wait(timeout=START_DEADLINE_SECONDS + STOP_DEADLINE_SECONDS)
+
+    assert exit_code == 1
+    assert served.logs.read_text().splitlines()[-1] == (
+        "tenantry: worker 1 stopped during its start-up (exit code 3); see the log above"
+    )
+    lines = [json.loads(line) for line in served.log_lines()[:-1]]
+    failed = [line for line in lines if line["event"] == "worker process failed to start; stopping"]
+    assert [(line["worker"], line["exit"]) for line in failed] == [(1, "exit code 3")]
+    assert not any("starting another" in line["event"] for line in lines)
+    forked = [line["pid"] for line in lines if line["event"] == "worker process started"]
+    assert len(forked) == 2
+    assert not any(running(pid) for pid in forked)
+
+
+async def platform_with_two_tokens(database: Database) -> tuple[uuid.UUID, str, uuid.UUID, str]:
+    """The platform's id, an admin token's secret, and the id and secret of a second one."""
+    async with database.transaction() as session:
+        platform = await create_platform(session, legal_name="Northwind Distribution A/S")
+        valid_for = timedelta(hours=1)
+        tokens = [
+            await issue_api_token(
+                session, None, platform, role=Role.PLATFORM_ADMIN, name=name, valid_for=valid_for
+            )
+            for name in ("revoking", "revoked")
+        ]
+    (_, admin), (revoked, secret) = tokens
+    return platform.id, admin, revoked.id, secret
+
+
+def ask_every_worker(served: Served, path: str, token: str, label: str) -> set[int]:
+    """GET ``path`` with ``token``, each time on a new connection, until both workers have
+    answered; every answer's status. Which worker answered is in the request's log line."""
+    statuses: set[int] = set()
+    answered: set[int] = set()
+    for number in range(MOST_REQUESTS):
+        request_id = f"{label}-{number:04d}"
+        response = httpx.get(
+            served.url + path,
+            headers={"Authorization": f"Bearer {token}", "X-Request-ID": request_id},
+            timeout=10,
+        )
+        statuses.add(response.status_code)
+        answered |= {
+            line["worker"]
+            for line in log(served)
+            if line["event"] == "request" and line.get("request_id", "").startswith(label)
+        }
+        if answered == {1, 2}:
+            return statuses
+    pytest.fail(f"{MOST_REQUESTS} requests did not reach both workers: {sorted(answered)}")
+
+
+async def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(
+    database: Database, start_serve: Callable[..., Served]
+) -> None:
+    platform_id, admin, revoked_id, secret = await platform_with_two_tokens(database)
+    served = start_serve("--workers", "2")
+    started_workers(served, 2)
+    path = f"/api/v1/organizations/{platform_id}"
+    # Both workers have served the token before it is revoked.
+    assert ask_every_worker(served, path, secret, "before") == {200}
+
+    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        revoked = await client.delete(
+            f"/api/v1/organizations/{platform_id}/api-tokens/{revoked_id}",
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+    assert revoked.status_code == 204, revoked.text
+
+    assert ask_every_worker(served, path, secret, "after") == {401}
+    assert served.stop() == 0

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 import uuid
+from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -68,6 +69,40 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    global _access_log
+    _access_log = _direct_logger(ACCESS_LOGGER, level, shared, renderer) if json else None
+
+
+ACCESS_LOGGER = "tenantry.http"
+# The line every request writes. With JSON logs it skips the standard library's logging (its
+# records, handler locks and formatter: about 2.5 times the cost) and writes the same line,
+# with the same fields, to stderr itself.
+_access_log: Any = None
+
+
+def _direct_logger(
+    name: str,
+    level: str,
+    shared: list[structlog.types.Processor],
+    renderer: structlog.types.Processor,
+) -> Any:
+    def add_name(
+        _logger: object, _method: str, event: structlog.types.EventDict
+    ) -> structlog.types.EventDict:
+        event["logger"] = name
+        return event
+
+    chain = [p for p in shared if p is not structlog.stdlib.add_logger_name]
+    return structlog.wrap_logger(
+        structlog.WriteLogger(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        processors=[*chain, add_name, renderer],
+        cache_logger_on_first_use=True,
+    )
+
+
+def access_logger() -> Any:
+    return _access_log if _access_log is not None else structlog.get_logger(ACCESS_LOGGER)
 
 
 class RequestContextMiddleware:
@@ -108,7 +143,7 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             HTTP_REQUESTS.labels(scope["method"], path, str(status)).inc()
             HTTP_LATENCY.labels(scope["method"], path).observe(elapsed)
-            structlog.get_logger("tenantry.http").info(
+            access_logger().info(
                 "request", method=scope["method"], path=scope["path"], status=status,
                 duration_ms=round(elapsed * 1000, 1),
             )  # fmt: skip

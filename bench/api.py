@@ -1,17 +1,38 @@
-"""What listing organizations costs, next to an endpoint that does nothing, on the same server.
+"""The read path's benchmark: listing organizations and the storefront page, each against a floor.
 
-For each database (SQLite, PostgreSQL) this builds a fresh database with a reseller that has 1,000
-customers, starts `tenantry serve` (one uvicorn process, logging as in production) on 127.0.0.1,
-and drives it with wrk: 200 connections, 15 seconds per case, against
+For each database (SQLite, PostgreSQL) it builds a fresh database with a reseller that has 1,000
+customers in two segments and an API token for its admin, runs ANALYZE, and then measures, one
+server at a time on 127.0.0.1 (never two serving at once):
 
-  * bare: GET /api/v1/ping, no authentication, no database;
-  * list: GET /api/v1/organizations?limit=50 as the reseller's admin (API token);
-  * store: GET /store, the public storefront page a new customer opens first (HTML, no sign-in).
+  * list: GET /api/v1/organizations?limit=50 as the reseller's admin, served by `tenantry serve`
+    (one uvicorn process, logging as in production);
+  * store: GET /store, the public storefront page a new customer opens first (HTML, anonymous);
+  * list floor, store floor: the same two answers from api_floor.py, a bare ASGI callable under
+    the same uvicorn settings that queries the same database with the raw driver (aiosqlite,
+    asyncpg) and encodes with the same encoders (pydantic-core's to_json, the app's templates);
+  * list, 2 workers: the list with `tenantry serve --workers 2` (when serve has the option).
 
-It prints requests/s, p50 and p99 for each case, and, as the last line, each case's throughput
-against bare's (the baseline measured in the same run).
+Closed loop (wrk, as a busy client pool sees it): 200 keep-alive connections, each sending its
+next request as soon as it is answered, 15 s per case: requests/s, p50, p99, errors.
+
+Open loop (openloop.py, as independent users see it): the list at 50, 100 and 200 requests/s
+(and the list floor at 100/s) on fixed intervals, whatever the answers; latency from each
+request's due time, so queueing counts; 20 s per rate after a 2 s warm-up: p50, p99, max,
+errors, late sends and the generator's own CPU time per request (it shares the machine).
+
+Why the floor is the limit: it keeps only what no application code on this stack can avoid (the
+server and its event loop and HTTP parser, the driver, the database's own work, the JSON encoder
+and the template), so list/floor and store/floor say how much of the machine our Python spends
+(routing, dependencies, the ORM, validation, pricing) rather than how fast the machine is. Before
+measuring it checks that the floor answers exactly what the app does (the JSON document, the
+page apart from per-request values) and stops, naming the first difference, if not.
+
+It prints a table per database, the goals (printed, not asserted: list/floor >= 0.5,
+store/floor >= 0.5, p99 < 50 ms at 100/s, 2 workers / 1 >= 1.6) and, as the last line, the
+list/floor and store/floor ratios and the p99 at 100/s of each database.
 
     make bench                          # or .venv/bin/python bench/api.py --help
+    .venv/bin/python bench/api.py --duration 2 --open-duration 2 --customers 200   # a quick look
     TENANTRY_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/tenantry_bench make bench
 
 The PostgreSQL database named in TENANTRY_BENCH_POSTGRES_URL is created when missing and its
@@ -22,268 +43,178 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from api_catalog import seed_catalog
+from api_check import first_difference, page_difference
+from api_report import (
+    LIST,
+    LIST_FLOOR,
+    LIST_WORKERS,
+    STORE,
+    STORE_FLOOR,
+    BackendRun,
+    at_rate,
+    goals,
+    summary,
+    table,
+)
+from api_seed import POSTGRES_URL, analyze, fresh_postgres, seed
+from api_serve import (
+    WRK_REPORT,
+    closed_loop,
+    free_port,
+    open_loop,
+    serve_has_workers,
+    server_choices,
+    start_floor,
+    start_server,
+    stop_server,
+    wait_until_answering,
+)
 
 from tenantry import migrate
-from tenantry.bootstrap import create_platform
-from tenantry.db import Database
-from tenantry.identity.service import issue_api_token
-from tenantry.models import (
-    Organization,
-    OrganizationKind,
-    OrganizationStatus,
-    Role,
-    Segment,
-    organization_segments,
-    utcnow,
-)
 from tenantry.settings import Settings
 
-POSTGRES_URL = os.environ.get(
-    "TENANTRY_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/tenantry_bench"
-)
-TENANTRY = Path(sys.executable).with_name("tenantry")
-# wrk reports through this script: one JSON line with the figures we print.
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'REPORT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non_2xx": %d, "socket_errors": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
+# bench/sync.py and bench/orders.py start their servers with these.
+__all__ = ["POSTGRES_URL", "free_port", "fresh_postgres", "stop_server", "wait_until_answering"]
+
+LIST_PATH = "/api/v1/organizations?limit=50"
+FLOOR_RATE = 100  # the list floor's open-loop rate, for comparison with the app's
 
 
-@dataclass(frozen=True)
-class Result:
-    backend: str
-    case: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
+def fetch(url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """One GET that must answer 200 (it also warms the server up before a case)."""
+    response = httpx.get(url, headers=headers, timeout=30)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}: {response.text[:500]}")
+    return response
 
 
-async def seed(url: str, customers: int) -> str:
-    """A platform, one reseller with ``customers`` customers (bulk inserted); its admin's token."""
-    database = Database(Settings(database_url=url, environment="test"))
-    try:
-        async with database.transaction() as session:
-            platform = await create_platform(session, legal_name="Bench Distribution A/S")
-            segments = [
-                Segment(platform_id=platform.id, name=name) for name in ("SMB", "Enterprise")
-            ]
-            session.add_all(segments)
-            reseller = Organization(
-                kind=OrganizationKind.RESELLER, platform_id=platform.id, parent_id=platform.id,
-                status=OrganizationStatus.ACTIVE, legal_name="Bench Reseller ApS",
-                display_name="Bench Reseller", address_line1="Nørregade 1",
-                address_city="Copenhagen", address_postal_code="1165", address_country="DK",
-                contact_name="Rita Reseller", contact_email="rita@reseller.example",
-                preferred_currency="DKK", mpn_id="5550001", custom_properties={},
-                approved_at=utcnow(),
-            )  # fmt: skip
-            session.add(reseller)
-            await session.flush()
-            ids = [uuid.uuid4() for _ in range(customers)]
-            now = utcnow()
-            await session.execute(
-                sa.insert(Organization),
-                [
-                    {
-                        "id": ids[n], "kind": OrganizationKind.CUSTOMER,
-                        "platform_id": platform.id, "parent_id": reseller.id,
-                        "status": OrganizationStatus.ACTIVE, "legal_name": f"Customer {n:04d} ApS",
-                        "display_name": f"Customer {n:04d}", "vat_id": "DK13585628",
-                        "domain": f"customer{n:04d}.example", "industry": "retail",
-                        "address_line1": f"Vestergade {n % 90 + 1}", "address_city": "Aarhus",
-                        "address_postal_code": "8000", "address_country": "DK",
-                        "contact_name": "Carl Customer", "contact_email": f"it@customer{n}.example",
-                        "contact_phone": "+4586123456", "preferred_currency": "DKK",
-                        "custom_properties": {"account_manager": "Rita Reseller"},
-                        "approved_at": now, "version": 1, "created_at": now, "updated_at": now,
-                    }
-                    for n in range(customers)
-                ],
-            )  # fmt: skip
-            await session.execute(
-                sa.insert(organization_segments),
-                [
-                    {"organization_id": i, "segment_id": segments[n % 2].id}
-                    for n, i in enumerate(ids)
-                ],
-            )
-            _, token = await issue_api_token(
-                session, None, reseller, role=Role.RESELLER_ADMIN, name="bench",
-                valid_for=timedelta(days=1),
-            )  # fmt: skip
-        return token
-    finally:
-        await database.dispose()
+def check_floor(base: str, auth: dict[str, str], app_list: Any, app_store: str) -> None:
+    """Stop the run unless the floor answers what the app answered."""
+    floor_list = fetch(f"{base}/list", auth).json()
+    difference = first_difference(app_list, floor_list)
+    if difference:
+        raise SystemExit(f"the floor's /list differs from the app's list at {difference}")
+    difference = page_difference(app_store, fetch(f"{base}/store").text)
+    if difference:
+        raise SystemExit(f"the floor's /store differs from the app's page:\n{difference}")
 
 
-def fresh_postgres(url: str) -> bool:
-    """Create the database when missing and empty its schema; False when PostgreSQL is down."""
-    target = make_url(url).set(drivername="postgresql+psycopg")
-    admin = sa.create_engine(
-        target.set(database="postgres"), isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 3},
-    )  # fmt: skip
-    try:
-        with admin.connect() as connection:
-            exists = connection.execute(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                {"name": target.database},
-            ).first()
-            if not exists:
-                connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    except sa.exc.OperationalError as exc:
-        print(f"PostgreSQL at {url} is not reachable ({exc.orig}); skipping it", file=sys.stderr)
-        return False
-    finally:
-        admin.dispose()
-    engine = sa.create_engine(target)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = os.environ | {
-        "TENANTRY_DATABASE_URL": url,
-        "TENANTRY_QUEUE_URL": f"sqlite:///{workdir / 'queue.db'}",
-        "TENANTRY_HOST": "127.0.0.1",
-        "TENANTRY_PORT": str(port),
-        "TENANTRY_RUN_SANDBOX": "false",
-        "TENANTRY_ENVIRONMENT": "development",
-    }
-    with (workdir / "server.log").open("ab") as log:
-        process = subprocess.Popen(
-            [str(TENANTRY), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=log
-        )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_answering(
-        process, f"{base}/healthz", 60, f"tenantry serve ({workdir / 'server.log'})"
-    )
-    return process, base
-
-
-def wait_until_answering(
-    process: subprocess.Popen[bytes], url: str, seconds: float, what: str
-) -> None:
-    """Poll ``url`` until it answers 200; kill the process and stop if it does not in time."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{what} did not start answering {url}")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def drive(
-    url: str, headers: dict[str, str], args: argparse.Namespace, script: Path
-) -> dict[str, int]:
-    command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-        "--timeout", "30s", "-s", str(script), url,
-    ]  # fmt: skip
-    for name, value in headers.items():
-        command[1:1] = ["-H", f"{name}: {value}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("REPORT "))
-    report: dict[str, int] = json.loads(line.removeprefix("REPORT "))
-    return report
-
-
-def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> list[Result]:
+def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> BackendRun:
     url = Settings(database_url=url).database_url  # with the async driver, as the app uses it
     migrate.upgrade(url)
     started = time.perf_counter()
     token = asyncio.run(seed(url, args.customers))
-    print(f"{backend}: seeded {args.customers} customers in {time.perf_counter() - started:.1f} s")
-    process, base = start_server(url, workdir)
-    results: list[Result] = []
-    try:
-        auth = {"Authorization": f"Bearer {token}"}
-        listing = f"{base}/api/v1/organizations?limit=50"
-        check = httpx.get(listing, headers=auth, timeout=30)
-        check.raise_for_status()
-        assert len(check.json()["items"]) == 50, check.text
-        assert httpx.get(f"{base}/store", timeout=30).status_code == 200
-        cases = [
-            ("bare (ping)", f"{base}/api/v1/ping", {}),
-            (f"list (50 of {args.customers:,})", listing, auth),
-            ("store (page)", f"{base}/store", {}),
-        ]
-        for case, target, headers in cases:
-            report = drive(target, headers, args, workdir / "report.lua")
-            seconds = report["duration_us"] / 1e6
-            results.append(
-                Result(
-                    backend=backend,
-                    case=case,
-                    requests_per_second=report["requests"] / seconds,
-                    p50_ms=report["p50_us"] / 1000,
-                    p99_ms=report["p99_us"] / 1000,
-                    errors=report["non_2xx"] + report["socket_errors"],
-                )
+    products = asyncio.run(seed_catalog(url))
+    asyncio.run(analyze(url))
+    print(
+        f"{backend}: seeded {args.customers:,} customers and a catalog of {products} products, "
+        f"and analyzed, in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    auth = {"Authorization": f"Bearer {token}"}
+    run = BackendRun(backend, workers_available=args.workers_available)
+    script = workdir / "report.lua"
+
+    def closed(case: str, target: str, headers: dict[str, str]) -> None:
+        fetch(target, headers)
+        run.cases.append(
+            closed_loop(
+                case, target, headers, connections=args.connections, threads=args.threads,
+                duration=args.duration, script=script,
             )
+        )  # fmt: skip
+
+    def opened(case: str, target: str, rate: int) -> None:
+        run.cases.append(
+            open_loop(
+                at_rate(case, rate), target, auth, rate=rate, duration=args.open_duration,
+                warmup=args.open_warmup,
+            )
+        )  # fmt: skip
+
+    # The app's answers first, so that the floor is checked before anything is measured.
+    process, base = start_server(url, workdir)
+    try:
+        app_list = fetch(base + LIST_PATH, auth).json()
+        if len(app_list["items"]) != min(50, args.customers + 1):
+            raise SystemExit(f"the list has {len(app_list['items'])} items: {app_list}")
+        app_store = fetch(f"{base}/store").text
     finally:
         stop_server(process)
-    return results
+
+    process, base = start_floor(url, workdir, token)
+    try:
+        check_floor(base, auth, app_list, app_store)
+        closed(LIST_FLOOR, f"{base}/list", auth)
+        closed(STORE_FLOOR, f"{base}/store", {})
+        opened(LIST_FLOOR, f"{base}/list", FLOOR_RATE)
+    finally:
+        stop_server(process)
+
+    process, base = start_server(url, workdir)
+    try:
+        closed(LIST, base + LIST_PATH, auth)
+        closed(STORE, f"{base}/store", {})
+        for rate in args.rates:
+            opened(LIST, base + LIST_PATH, rate)
+    finally:
+        stop_server(process)
+
+    if args.workers_available:
+        process, base = start_server(url, workdir, workers=2)
+        try:
+            closed(LIST_WORKERS, base + LIST_PATH, auth)
+        finally:
+            stop_server(process)
+    order = [
+        LIST, LIST_FLOOR, STORE, STORE_FLOOR, LIST_WORKERS,
+        *(at_rate(LIST, rate) for rate in args.rates), at_rate(LIST_FLOOR, FLOOR_RATE),
+    ]  # fmt: skip
+    run.cases.sort(key=lambda f: order.index(f.case))
+    return run
+
+
+def rates(text: str) -> list[int]:
+    values = [int(part) for part in text.split(",") if part.strip()]
+    if not values or min(values) <= 0:
+        raise argparse.ArgumentTypeError("give positive requests/s, comma-separated")
+    return values
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=15, help="seconds per case")
-    parser.add_argument("--connections", type=int, default=200, help="concurrent sessions")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per closed-loop case")
+    parser.add_argument("--connections", type=int, default=200, help="wrk's connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--customers", type=int, default=1000, help="customers of the reseller")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument(
+        "--rates", type=rates, default=[50, 100, 200], help="open-loop requests/s, comma-separated"
+    )
+    parser.add_argument(
+        "--open-duration", type=float, default=20, help="seconds measured per open-loop rate"
+    )
+    parser.add_argument(
+        "--open-warmup", type=float, default=2, help="seconds sent before an open-loop measure"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/api.py needs wrk on the PATH (Debian: apt-get install wrk)")
+    args.workers_available = serve_has_workers()
+    if not args.workers_available:
+        print("workers: not available (tenantry serve has no --workers)", flush=True)
 
-    results: list[Result] = []
+    runs: list[BackendRun] = []
     with tempfile.TemporaryDirectory(prefix="tenantry-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "report.lua").write_text(WRK_REPORT)
@@ -294,27 +225,21 @@ def main() -> None:
                 url = POSTGRES_URL
             else:
                 continue
-            results += run_backend(backend, url, args, workdir)
+            runs.append(run_backend(backend, url, args, workdir))
 
+    loop, http = server_choices()
     print(
-        f"\n{args.connections} concurrent sessions, {args.duration} s per case, one uvicorn "
-        f"process, {os.cpu_count()} CPUs shared with the load generator and the database"
+        f"\nclosed loop: wrk, {args.connections} connections, {args.duration} s per case; open "
+        f"loop: openloop.py, fixed intervals, {args.open_duration:g} s after {args.open_warmup:g} "
+        f"s of warm-up; one server process at a time (uvicorn, {loop}, {http}), "
+        f"{os.cpu_count()} CPUs shared with the load generator and the database"
     )
-    print(
-        f"{'backend':<11} {'case':<19} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-    )
-    for r in results:
-        print(
-            f"{r.backend:<11} {r.case:<19} {r.requests_per_second:>10.0f} {r.p50_ms:>8.1f} "
-            f"{r.p99_ms:>8.1f} {r.errors:>6}"
-        )
-    for backend in dict.fromkeys(r.backend for r in results):
-        bare, *others = (r for r in results if r.backend == backend)
-        ratios = (
-            f"{r.case.split()[0]} {r.requests_per_second / bare.requests_per_second:.3f}"
-            for r in others
-        )
-        print(f"{backend} throughput against bare: {', '.join(ratios)}")
+    for run in runs:
+        print()
+        print("\n".join(table(run, f"{run.backend}, {args.customers:,} customers:")))
+    print()
+    print("\n".join(goals(runs)))
+    print(summary(runs), flush=True)
 
 
 if __name__ == "__main__":

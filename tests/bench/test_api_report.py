@@ -1,0 +1,57 @@
+"""What bench/api.py prints from its figures: the goals, and the summary line it ends with."""
+
+from __future__ import annotations
+
+from api_report import (
+    LIST,
+    LIST_FLOOR,
+    LIST_WORKERS,
+    STORE,
+    STORE_FLOOR,
+    BackendRun,
+    at_rate,
+    goals,
+    summary,
+    table,
+)
+from api_serve import Figures
+
+
+def closed(case: str, requests_per_second: float) -> Figures:
+    return Figures(case, requests_per_second, p50_ms=10.0, p99_ms=20.0, errors=0)
+
+
+def sqlite_run() -> BackendRun:
+    return BackendRun(
+        "sqlite",
+        [
+            closed(LIST, 600), closed(LIST_FLOOR, 1000), closed(STORE, 300),
+            closed(STORE_FLOOR, 1200), closed(LIST_WORKERS, 1020),
+            Figures(at_rate(LIST, 100), 100, 8.0, 31.26, 0, max_ms=40.0, late=0, generator_us=90),
+        ],
+    )  # fmt: skip
+
+
+def test_the_last_line_names_each_database_and_na_for_one_that_did_not_run() -> None:
+    assert summary([sqlite_run()]) == (
+        "list/floor throughput: sqlite 0.60, postgresql n/a; "
+        "store/floor: sqlite 0.25, postgresql n/a; "
+        "p99 at 100/s: sqlite 31.3 ms, postgresql n/a"
+    )
+
+
+def test_each_goal_says_whether_it_is_met() -> None:
+    postgresql = BackendRun("postgresql", [closed(LIST, 500)], workers_available=False)
+    assert goals([sqlite_run(), postgresql]) == [
+        "goal list/floor throughput >= 0.50: sqlite 0.60 met; postgresql n/a",
+        "goal store/floor throughput >= 0.50: sqlite 0.25 not met; postgresql n/a",
+        "goal list p99 at 100/s < 50 ms: sqlite 31.3 ms met; postgresql n/a",
+        "goal list throughput 2 workers / 1 >= 1.6: sqlite 1.70 met; "
+        "postgresql workers: not available",
+    ]
+
+
+def test_the_table_has_a_row_per_case() -> None:
+    lines = table(sqlite_run(), "sqlite:")
+    assert len(lines) == 2 + 6
+    assert lines[-1].split()[:4] == ["list", "at", "100/s", "100"]

@@ -104,69 +104,80 @@ def offer_id_of(slug: str) -> str:
 async def load(
     session: AsyncSession, buyer: Buyer, offer_ids: Collection[str] | None = None
 ) -> dict[str, Offer]:
-    """The platform's offers (all of them, or those named), sold or not, by offer id."""
+    """The platform's offers (all of them, or those named), sold or not, by offer id.
+
+    Read as columns, not ORM objects: the storefront asks this on every visit, and loading the
+    catalog's rows as objects (their ids, times and identity) cost more than the queries."""
+    sku, product = CatalogSku.__table__.c, CatalogProduct.__table__.c
     sku_query = (
-        select(CatalogSku, CatalogProduct)
-        .join(
-            CatalogProduct,
-            (CatalogProduct.platform_id == CatalogSku.platform_id)
-            & (CatalogProduct.product_id == CatalogSku.product_id),
+        select(
+            sku.product_id, sku.sku_id, sku.title, sku.description, sku.minimum_quantity,
+            sku.maximum_quantity, sku.is_trial, sku.withdrawn_at,
+            product.title.label("product_title"), product.description.label("product_summary"),
+            product.withdrawn_at.label("product_withdrawn_at"),
         )
-        .where(CatalogSku.platform_id == buyer.platform_id)
-        .order_by(CatalogProduct.title, CatalogSku.title, CatalogSku.sku_id)
-    )
+        .join_from(
+            CatalogSku, CatalogProduct,
+            (product.platform_id == sku.platform_id) & (product.product_id == sku.product_id),
+        )
+        .where(sku.platform_id == buyer.platform_id)
+        .order_by(product.title, sku.title, sku.sku_id)
+    )  # fmt: skip
     keys: list[tuple[str, str]] | None = None
     if offer_ids is not None:
         keys = [(p, s) for p, _, s in (i.partition(":") for i in offer_ids) if p and s]
         if not keys:
             return {}
-        sku_query = sku_query.where(tuple_(CatalogSku.product_id, CatalogSku.sku_id).in_(keys))
+        sku_query = sku_query.where(tuple_(sku.product_id, sku.sku_id).in_(keys))
     rows = (await session.execute(sku_query)).all()
     plans = await _plans(session, buyer, keys)
-    return {
-        sku.offer_id: Offer(
-            id=sku.offer_id,
-            product_id=sku.product_id,
-            sku_id=sku.sku_id,
-            title=sku.title or product.title,
-            summary=product.description or sku.description,
-            minimum_quantity=sku.minimum_quantity,
-            maximum_quantity=sku.maximum_quantity,
-            is_trial=sku.is_trial,
-            sold=sku.sold and product.sold,
+    offers: dict[str, Offer] = {}
+    for row in rows:
+        offer_id = f"{row.product_id}:{row.sku_id}"
+        offers[offer_id] = Offer(
+            id=offer_id,
+            product_id=row.product_id,
+            sku_id=row.sku_id,
+            title=row.title or row.product_title,
+            summary=row.product_summary or row.description,
+            minimum_quantity=row.minimum_quantity,
+            maximum_quantity=row.maximum_quantity,
+            is_trial=row.is_trial,
+            sold=row.withdrawn_at is None and row.product_withdrawn_at is None,
             currency=buyer.currency,
-            plans=tuple(plans.get(sku.offer_id, [])),
+            plans=tuple(plans.get(offer_id, [])),
         )
-        for sku, product in rows
-    }
+    return offers
 
 
 async def _plans(
     session: AsyncSession, buyer: Buyer, keys: list[tuple[str, str]] | None
 ) -> dict[str, list[Plan]]:
-    term_query = select(CatalogTerm).where(CatalogTerm.platform_id == buyer.platform_id)
-    price_query = select(CatalogPrice).where(
-        CatalogPrice.platform_id == buyer.platform_id, CatalogPrice.currency == buyer.currency
-    )
+    term, price = CatalogTerm.__table__.c, CatalogPrice.__table__.c
+    term_query = select(
+        term.product_id, term.sku_id, term.availability_id, term.term, term.billing_cycle,
+        term.withdrawn_at,
+    ).where(term.platform_id == buyer.platform_id)  # fmt: skip
+    price_query = select(
+        price.product_id, price.sku_id, price.term, price.billing_cycle, price.list_price
+    ).where(price.platform_id == buyer.platform_id, price.currency == buyer.currency)
     if keys is not None:
-        term_query = term_query.where(tuple_(CatalogTerm.product_id, CatalogTerm.sku_id).in_(keys))
-        price_query = price_query.where(
-            tuple_(CatalogPrice.product_id, CatalogPrice.sku_id).in_(keys)
-        )
+        term_query = term_query.where(tuple_(term.product_id, term.sku_id).in_(keys))
+        price_query = price_query.where(tuple_(price.product_id, price.sku_id).in_(keys))
     prices = {
-        (p.offer_id, p.term, p.billing_cycle): p.list_price
-        for p in (await session.execute(price_query)).scalars()
+        (f"{p.product_id}:{p.sku_id}", p.term, p.billing_cycle): p.list_price
+        for p in await session.execute(price_query)
     }
     found: dict[str, list[Plan]] = {}
-    for row in (await session.execute(term_query)).scalars():
+    for row in await session.execute(term_query):
         offer_id = f"{row.product_id}:{row.sku_id}"
         list_price = prices.get((offer_id, row.term, row.billing_cycle))
         found.setdefault(offer_id, []).append(
             Plan(
                 term=row.term,
                 billing_cycle=row.billing_cycle,
-                catalog_item_id=row.catalog_item_id,
-                sold=row.sold,
+                catalog_item_id=f"{offer_id}:{row.availability_id}",
+                sold=row.withdrawn_at is None,
                 unit_price=None if list_price is None else buyer.price(list_price),
             )
         )

@@ -89,13 +89,10 @@ async def seed(url: str, customers: int) -> str:
 
 
 async def analyze(url: str) -> None:
-    """Fresh planner statistics (SQLite's sqlite_stat1, PostgreSQL's pg_statistic) for the seeded
-    rows, as a database that has lived a while has them: without, a plan may be chosen for empty
-    tables (PostgreSQL's autovacuum would gather them later, in the middle of a case)."""
+    """Fresh planner statistics for the seeded rows (``Database.analyze``)."""
     database = Database(Settings(database_url=url, environment="test"))
     try:
-        async with database.transaction() as session:
-            await session.execute(sa.text("ANALYZE"))
+        await database.analyze()
     finally:
         await database.dispose()
 

@@ -111,6 +111,14 @@ class Database:
                 await session.rollback()
                 raise
 
+    async def analyze(self) -> None:
+        """Fresh planner statistics after loading many rows at once (the demo data, a
+        benchmark's seed). Without them both databases plan for the empty tables they saw last
+        (PostgreSQL's autovacuum gathers them only later), and may choose a scan and a sort
+        where an index would do."""
+        async with self.transaction() as session:
+            await session.execute(text("ANALYZE"))
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

@@ -71,12 +71,13 @@ async def load(database: Database) -> LoadResult:
             return LoadResult(created=False)
         loader = _Loader(session)
         await loader.run()
-        return LoadResult(
-            created=True,
-            resellers=len(data.RESELLERS),
-            customers=len(data.CUSTOMERS) + len(data.DUPLICATES),
-            logins=len(data.LOGINS),
-        )
+    await database.analyze()
+    return LoadResult(
+        created=True,
+        resellers=len(data.RESELLERS),
+        customers=len(data.CUSTOMERS) + len(data.DUPLICATES),
+        logins=len(data.LOGINS),
+    )
 
 
 @dataclass

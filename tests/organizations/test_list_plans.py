@@ -101,6 +101,15 @@ def _assert_read_in_index_order(dialect: str, plan: list[Step], *, search: bool)
     assert not any(step.what == "Seq Scan organizations" for step in plan), text
 
 
+def _assert_organizations_read_by_index(dialect: str, plan: list[Step]) -> None:
+    reads = [step.what for step in plan if "organizations" in step.what]
+    assert reads, plan
+    if dialect == "sqlite":
+        assert all("USING" in what for what in reads), plan
+    else:
+        assert "Seq Scan organizations" not in reads, plan
+
+
 def _page(actor: Actor, filters: OrganizationFilter, cursor: str | None) -> sa.Select[Any]:
     """The part of the list query that reads organizations, with the values of one request."""
     page = listing.page_rows(
@@ -148,12 +157,7 @@ async def test_the_whole_api_query_reads_no_organization_without_an_index(
     query = list_rows.api_page_query(shape, database.engine.dialect.name)
     query = query.params(listing.values(actor, filters, None, 51))
     dialect, plan = await _plan(database, query)
-    reads = [step.what for step in plan if "organizations" in step.what]
-    assert reads, plan
-    if dialect == "sqlite":
-        assert all("USING" in what for what in reads), plan
-    else:
-        assert "Seq Scan organizations" not in reads, plan
+    _assert_organizations_read_by_index(dialect, plan)
 
 
 async def test_the_storefront_finds_the_platform_owner_by_index(
@@ -161,9 +165,4 @@ async def test_the_storefront_finds_the_platform_owner_by_index(
 ) -> None:
     query = storefront.platform_owners_query()
     dialect, plan = await _plan(database, query)
-    reads = [step.what for step in plan if "organizations" in step.what]
-    assert reads, plan
-    if dialect == "sqlite":
-        assert all("USING" in what for what in reads), plan
-    else:
-        assert "Seq Scan organizations" not in reads, plan
+    _assert_organizations_read_by_index(dialect, plan)

@@ -108,11 +108,10 @@ def check_token(row: Sequence[Any] | None, columns: list[str], values: Values) -
         raise Refused(403, f"the organization is {token['status']}")
 
 
-def _item(row: Sequence[Any], columns: list[str], values: Values) -> dict[str, Any]:
+def _item(
+    row: Sequence[Any], columns: list[str], tenant_columns: list[str], values: Values
+) -> dict[str, Any]:
     item = dict(zip(columns, row, strict=True))
-    tenant_columns = [
-        name for name in columns if name.startswith("tenant_") and name != "tenant_id"
-    ]
     for name in UUID_COLUMNS:
         item[name] = values.uuid(item[name])
     for name in TIME_COLUMNS:
@@ -132,7 +131,9 @@ def _item(row: Sequence[Any], columns: list[str], values: Values) -> dict[str, A
 
 def document(rows: Sequence[Sequence[Any]], columns: list[str], values: Values) -> dict[str, Any]:
     """``{"items": [...], "next_cursor": ...}`` as the app answers it, from the page's rows."""
-    items = [_item(row, columns, values) for row in rows[:PAGE_SIZE]]
+    # The tenant's columns (``tenant_company_name``, ...; ``tenant_id`` is the organization's own).
+    tenants = [name for name in columns if name.startswith("tenant_") and name != "tenant_id"]
+    items = [_item(row, columns, tenants, values) for row in rows[:PAGE_SIZE]]
     next_cursor = None
     if len(rows) > PAGE_SIZE:
         last = items[-1]

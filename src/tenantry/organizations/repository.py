@@ -18,7 +18,6 @@ from tenantry.models import (
     Segment,
 )
 from tenantry.organizations import listing
-from tenantry.organizations.filters import OrganizationFilter
 from tenantry.security import Actor, organization_scope
 
 
@@ -56,16 +55,8 @@ async def get_for_update(
     return found
 
 
-async def page(
-    session: AsyncSession,
-    actor: Actor,
-    filters: OrganizationFilter,
-    *,
-    cursor: str | None,
-    limit: int,
-) -> tuple[Sequence[Organization], str | None]:
-    """A page of the organizations the actor may see, by legal name (``listing``)."""
-    return await listing.orm_page(session, actor, filters, cursor=cursor, limit=limit)
+# A page of the organizations the actor may see, by legal name, read from an index in order.
+page = listing.orm_page
 
 
 async def platform_config(

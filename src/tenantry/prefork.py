@@ -240,6 +240,8 @@ def _worker_main(
     def started() -> None:
         freeze_long_lived_objects()
         ready.set()
+        # From here on the parent restarts this worker when it dies, instead of stopping all.
+        log.info("worker process serving")
 
     def stop(force: bool) -> None:
         for server in servers:

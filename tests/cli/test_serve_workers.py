@@ -70,7 +70,10 @@ def log(served: Served) -> list[dict[str, Any]]:
 
 def started_workers(served: Served, count: int, *, starts: int | None = None) -> dict[int, int]:
     """Worker number -> process id of its latest start, once ``count`` workers have started
-    serving ``starts`` times in all (once each unless given)."""
+    serving ``starts`` times in all (once each unless given). Serving is the worker's own word
+    that the parent now counts it as started, not uvicorn's "Application startup complete.",
+    which worker 1 logs before its sandbox has started: a worker killed between the two is a
+    failed start-up, which stops them all."""
 
     def started() -> dict[int, int] | None:
         lines = log(served)
@@ -79,7 +82,7 @@ def started_workers(served: Served, count: int, *, starts: int | None = None) ->
             for line in lines
             if line["event"].startswith("Started server process [")
         }
-        complete = [line for line in lines if line["event"] == "Application startup complete."]
+        complete = [line for line in lines if line["event"] == "worker process serving"]
         return serving if (len(serving), len(complete)) == (count, starts or count) else None
 
     found: dict[int, int] = poll(f"{starts or count} worker starts", started, served)

@@ -9,7 +9,7 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.agreements.customer.pages import acceptance_first
-from tenantry.deps import AppSettings, DbSession
+from tenantry.deps import AppSettings, DbSession, WritingDbSession
 from tenantry.errors import TenantryError, ValidationFailed, invalid
 from tenantry.models import Organization, OrganizationKind, User
 from tenantry.orders import cart as carts
@@ -228,7 +228,10 @@ async def _cart_page(
 
 
 @router.get("/cart")
-async def cart_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+async def cart_page(
+    # Asking the agreement's status may record it, as the checkout API does.
+    request: Request, session: WritingDbSession, actor: PageActor,
+) -> Response:  # fmt: skip
     return await _cart_page(request, session, actor, agreement_first=True)
 
 

@@ -17,7 +17,7 @@ from tenantry.agreements import microsoft
 from tenantry.agreements.customer import service
 from tenantry.agreements.gate import CUSTOMER_ACCEPTANCE_PATH as PATH
 from tenantry.agreements.gate import MCA_MISSING
-from tenantry.deps import DbSession
+from tenantry.deps import DbSession, WritingDbSession
 from tenantry.errors import TenantryError
 from tenantry.models import OrganizationKind, Role, User
 from tenantry.partnercenter.access import PartnerCenterAccess
@@ -103,7 +103,10 @@ async def _page(
 
 
 @router.get(PATH)
-async def acceptance_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+async def acceptance_page(
+    # Asking Partner Center for the status may record it, as the checkout API does.
+    request: Request, session: WritingDbSession, actor: PageActor,
+) -> Response:  # fmt: skip
     return await _page(request, session, actor)
 
 

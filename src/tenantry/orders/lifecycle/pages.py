@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.agreements import gate
 from tenantry.agreements.customer.pages import acceptance_first, accepts_in_person
-from tenantry.deps import AppSettings, DbSession
+from tenantry.deps import AppSettings, DbSession, WritingDbSession
 from tenantry.errors import TenantryError, invalid
 from tenantry.models import Order, OrderStatus, Organization, OrganizationKind, User
 from tenantry.orders import cart as carts
@@ -114,8 +114,9 @@ async def _agreement_first(
 
 @router.get("/orders")
 async def orders_page(
-    request: Request, session: DbSession, actor: PageActor, settings: AppSettings
-) -> Response:
+    # Asking the agreement's status first may record it, as the checkout API does.
+    request: Request, session: WritingDbSession, actor: PageActor, settings: AppSettings,
+) -> Response:  # fmt: skip
     if (to_accept := await _agreement_first(request, session, actor, "/orders")) is not None:
         return to_accept
     filters, values, errors = _filters(request)

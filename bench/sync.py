@@ -16,7 +16,9 @@ the PostgreSQL database of TENANTRY_BENCH_POSTGRES_URL, emptied first), and the 
     concurrency, answers discarded;
   * the full sync: a platform run queued as "Sync now" does, run by the worker; its own start
     and finish times and calls;
-  * a no-change re-sync right after it;
+  * a no-change re-sync right after it, against its own baseline: the baseline's listing part
+    alone (the reseller list and every customer page, timed apart), which such a run cannot
+    avoid, since only the pages say whether anything changed;
   * accepted -> organization linked: a tenant with no relationship accepts the distributor's
     invitation in the sandbox (which posts Partner Center's webhook) until an organization holds
     the tenant.
@@ -205,8 +207,10 @@ async def _walk(first: Any, following: Any) -> tuple[list[str], int]:
     return tenants, calls
 
 
-async def fetch_only(client: PartnerCenterClient, concurrency: int) -> tuple[float, int]:
-    """The full sync's Partner Center calls, answers discarded; (seconds, calls)."""
+async def list_only(client: PartnerCenterClient) -> tuple[float, int, list[str]]:
+    """The listing a sync makes (the resellers, every customer page, each reseller's customer
+    pages), answers discarded: (seconds, calls, the tenants listed). A sync that finds nothing
+    changed makes these calls and hardly any other, so this is its baseline."""
     started = time.perf_counter()
     resellers = await client.list_indirect_resellers()
     calls = 1
@@ -225,6 +229,14 @@ async def fetch_only(client: PartnerCenterClient, concurrency: int) -> tuple[flo
             ),
         )
         calls += pages
+    return time.perf_counter() - started, calls, tenants
+
+
+async def fetch_only(client: PartnerCenterClient, concurrency: int) -> tuple[float, int, float]:
+    """The full sync's Partner Center calls, answers discarded: (seconds, calls, seconds of
+    them spent listing)."""
+    started = time.perf_counter()
+    listing, calls, tenants = await list_only(client)
     gate = asyncio.Semaphore(concurrency)
 
     async def details(tenant: str) -> None:
@@ -234,7 +246,7 @@ async def fetch_only(client: PartnerCenterClient, concurrency: int) -> tuple[flo
 
     await asyncio.gather(*(details(tenant) for tenant in tenants))
     calls += 2 * len(tenants)
-    return time.perf_counter() - started, calls
+    return time.perf_counter() - started, calls, listing
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -253,9 +265,9 @@ async def bench(customers: int, database_url: str, directory: Path, sandbox_url:
         concurrency = concurrency_of(settings)
         async with access.configure(settings).client() as client:
             await client.list_customers_page(size=1)  # the token, fetched before the clock runs
-            baseline, baseline_calls = await fetch_only(client, concurrency)
+            baseline, baseline_calls, listing = await fetch_only(client, concurrency)
         print(f"fetch-only baseline: {baseline:.1f} s, {baseline_calls:,} calls, "
-              f"concurrency {concurrency}")  # fmt: skip
+              f"concurrency {concurrency}; of it listing: {listing:.1f} s")  # fmt: skip
         app = create_app(settings)
         # Runs queued from here reach the worker at once, as a request's would (not via the
         # sweeper).
@@ -286,7 +298,8 @@ async def bench(customers: int, database_url: str, directory: Path, sandbox_url:
             served.stop()
             await database.dispose()
     print(f"no-change re-sync: {again_s:.1f} s, {again.calls_made:,} calls "
-          f"({share:.2f}% of the full sync's calls)")  # fmt: skip
+          f"({share:.2f}% of the full sync's calls); list-only baseline: {listing:.1f} s, "
+          f"ratio {listing / again_s:.2f}")  # fmt: skip
     print(f"accepted -> organization linked: {linked:.2f} s")
     print(
         f"sync: {customers:,} customers in {full_s:.1f} s ({customers / full_s:,.0f} customers/s, "

@@ -34,7 +34,8 @@ def test_the_sync_benchmark_prints_its_figures() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     *_, resync, linked, last = done.stdout.strip().splitlines()
     assert re.fullmatch(
-        rf"no-change re-sync: {NUMBER} s, {NUMBER} calls \({NUMBER}% of the full sync's calls\)",
+        rf"no-change re-sync: {NUMBER} s, {NUMBER} calls \({NUMBER}% of the full sync's calls\); "
+        rf"list-only baseline: {NUMBER} s, ratio {NUMBER}",
         resync,
     ), resync
     assert re.fullmatch(rf"accepted -> organization linked: {NUMBER} s", linked), linked

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -53,6 +53,20 @@ def _key_lookup(model: type[BaseModel]) -> dict[str, str]:
     return lookup
 
 
+@lru_cache(maxsize=4096)
+def _renames(model: type[BaseModel], keys: tuple[Any, ...]) -> dict[str, str] | None:
+    """The names among ``keys`` to change to the model's, by the object's names as a whole:
+    a list page repeats one set of names hundreds of times, so each set is looked at once
+    (bounded: a service that varied its names endlessly would only lose the saving)."""
+    lookup = _key_lookup(model)
+    renames = {
+        key: lookup[key.lower()]
+        for key in keys
+        if isinstance(key, str) and lookup.get(key.lower(), key) != key
+    }
+    return renames or None
+
+
 class PartnerCenterModel(BaseModel):
     """camelCase on the wire, any casing accepted on input, unknown properties ignored."""
 
@@ -63,11 +77,10 @@ class PartnerCenterModel(BaseModel):
     def _match_names_ignoring_case(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        lookup = _key_lookup(cls)
-        return {
-            (lookup.get(key.lower(), key) if isinstance(key, str) else key): value
-            for key, value in data.items()
-        }
+        renames = _renames(cls, tuple(data))
+        if renames is None:  # every name as documented, or unknown: the usual answer
+            return data
+        return {renames.get(key, key): value for key, value in data.items()}
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body to send: documented names, unset and null properties left out."""

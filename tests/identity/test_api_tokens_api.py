@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,6 +15,10 @@ from tenantry.models import ApiToken, AuditEvent, Role, utcnow
 from tenantry.security import hash_secret
 from tests.factories import World
 from tests.identity.factories import People, bearer, make_api_token, sign_in
+
+
+# The pool's wait for a free connection is 30 s: a burst answered well within that never waited.
+BURST_DEADLINE_SECONDS = 20
 
 
 def tokens_url(organization_id: object, token_id: object | None = None) -> str:
@@ -229,6 +234,26 @@ async def test_using_a_token_shows_when_it_was_last_used(
 
     listed = {t["id"]: t for t in listing.json()["items"]}
     assert listed[str(people.reseller_token.id)]["last_used_at"] is not None
+
+
+async def test_a_burst_of_reads_with_a_token_unused_for_a_while_is_answered_at_once(
+    client: httpx.AsyncClient, database: Database, people: People
+) -> None:
+    """Each read with a token not used for 5 minutes notes its use. Noting it while the read
+    still held its connection made a burst of such reads (an integration starting its morning
+    run) each wait for a second connection: the pool ran dry and every read stalled 30 s."""
+    headers = bearer(people.reseller_token_secret)
+    burst = 3 * database.engine.pool.size()  # type: ignore[attr-defined]
+
+    answers = await asyncio.wait_for(
+        asyncio.gather(*(client.get("/api/v1/me", headers=headers) for _ in range(burst))),
+        timeout=BURST_DEADLINE_SECONDS,
+    )
+
+    assert [answer.status_code for answer in answers] == [200] * burst
+    async with database.transaction(write=False) as session:
+        token = await session.get(ApiToken, people.reseller_token.id)
+        assert token is not None and token.last_used_at is not None
 
 
 async def test_roles_without_api_tokens_manage_see_no_tokens(

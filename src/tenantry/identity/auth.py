@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,24 +86,39 @@ async def actor_from_api_token(session: AsyncSession, secret: str) -> tuple[Acto
     return actor, stale
 
 
-async def record_token_use(
-    database: Database, session: AsyncSession, token_id: uuid.UUID, *, writing: bool
-) -> None:
-    """Note when a token was last used. A request that writes anyway does it in its own
-    transaction; a read does it in a short transaction of its own, so it stays a read (no write
-    lock held for it on SQLite, no row lock serialising a token's reads on PostgreSQL), and losing
-    this informational write never fails the request."""
-    statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
-    if writing:
-        await session.execute(statement)
+async def record_token_use(session: AsyncSession, token_id: uuid.UUID) -> None:
+    """Note when a token was last used, in a request that writes anyway (its own transaction)."""
+    await session.execute(_touch(token_id))
+
+
+# Tokens whose use is being written by this process: a burst of reads with one token writes once.
+_touching: set[uuid.UUID] = set()
+
+
+async def record_token_use_later(database: Database, token_id: uuid.UUID) -> None:
+    """Note when a token was last used, for a read: run once its response is sent and its
+    transaction has ended (a background task), in a short transaction of its own.
+
+    Not in the read's transaction, so a read stays a read (no write lock held for it on SQLite,
+    no row lock serialising a token's reads on PostgreSQL); and not while the read still holds
+    its connection, since a burst of reads would then each hold one connection while waiting
+    for a second, and empty the pool. Losing this informational write never fails anything."""
+    if token_id in _touching:
         return
+    _touching.add(token_id)
     try:
         async with database.transaction() as own:
-            await own.execute(statement)
+            await own.execute(_touch(token_id))
     except SQLAlchemyError:
         structlog.get_logger(__name__).warning(
             "api_token.last_used_not_recorded", token_id=str(token_id)
         )
+    finally:
+        _touching.discard(token_id)
+
+
+def _touch(token_id: uuid.UUID) -> Update:
+    return update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
 
 
 async def load_session(session: AsyncSession, secret: str) -> AuthSession | None:

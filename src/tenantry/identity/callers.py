@@ -6,7 +6,7 @@ so the lower layers do not know the higher one.
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import BackgroundTasks, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.deps import CSRF_HEADER, SAFE_METHODS, SignedIn
@@ -22,16 +22,19 @@ class SessionsAndTokens:
 
     session_cookie = auth.SESSION_COOKIE
 
-    async def actor(self, request: Request, session: AsyncSession) -> Actor:
+    async def actor(self, request: Request, session: AsyncSession, later: BackgroundTasks) -> Actor:
         writing = request.method not in SAFE_METHODS
         authorization = request.headers.get("authorization", "")
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "bearer" and credentials:
             actor, used_long_ago = await auth.actor_from_api_token(session, credentials.strip())
             if used_long_ago and actor.token_id is not None:
-                await auth.record_token_use(
-                    request.app.state.database, session, actor.token_id, writing=writing
-                )
+                if writing:
+                    await auth.record_token_use(session, actor.token_id)
+                else:
+                    later.add_task(
+                        auth.record_token_use_later, request.app.state.database, actor.token_id
+                    )
             return actor
         cookie = request.cookies.get(auth.SESSION_COOKIE)
         if not cookie:

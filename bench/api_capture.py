@@ -54,7 +54,7 @@ class Exchange:
         return found
 
 
-async def _get(app: Any, path: str, headers: dict[str, str]) -> list[MutableMapping[str, Any]]:
+async def asgi_get(app: Any, path: str, headers: dict[str, str]) -> list[MutableMapping[str, Any]]:
     """The ASGI messages ``app`` sends for a GET of ``path``, debug ones included."""
     target, _, query = path.partition("?")
     scope = {
@@ -97,12 +97,12 @@ async def exchanges(
 
     async with app.router.lifespan_context(app):
         for path, headers in requests:
-            await _get(app, path, headers)
+            await asgi_get(app, path, headers)
             statements.clear()
             event.listen(engine, "before_cursor_execute", before)
             event.listen(engine, "after_cursor_execute", after)
             try:
-                found.append(Exchange(await _get(app, path, headers), list(statements)))
+                found.append(Exchange(await asgi_get(app, path, headers), list(statements)))
             finally:
                 event.remove(engine, "before_cursor_execute", before)
                 event.remove(engine, "after_cursor_execute", after)

@@ -55,7 +55,7 @@ async def writing_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 WritingDbSession = Annotated[AsyncSession, Depends(writing_db_session, scope="function")]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

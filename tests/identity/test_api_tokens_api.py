@@ -16,7 +16,6 @@ from tenantry.security import hash_secret
 from tests.factories import World
 from tests.identity.factories import People, bearer, make_api_token, sign_in
 
-
 # The pool's wait for a free connection is 30 s: a burst answered well within that never waited.
 BURST_DEADLINE_SECONDS = 20
 

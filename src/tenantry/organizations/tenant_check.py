@@ -99,7 +99,7 @@ class PartnerCenterTenants:
         return None
 
 
-def app_tenants(request: Request) -> PartnerCenterTenants:
+async def app_tenants(request: Request) -> PartnerCenterTenants:
     """The app's Partner Center (its settings and HTTP transport), as a FastAPI dependency."""
     return PartnerCenterTenants(request.app.state.settings, request.app.state.http_transport)
 

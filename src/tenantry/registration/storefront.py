@@ -8,6 +8,7 @@ signing up, signing in with Microsoft and registering the organization all know 
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from fastapi import Request, Response
@@ -24,8 +25,10 @@ STOREFRONT_MAX_AGE = 30 * 24 * 3600
 SELLER_KINDS = (OrganizationKind.PLATFORM, OrganizationKind.RESELLER)
 
 
+@functools.cache
 def platform_owners_query() -> Select[Organization]:
-    """The first two platform owners (an index on kind finds them among every organization)."""
+    """The first two platform owners (an index on kind finds them among every organization).
+    Built once: the storefront asks it on every visit."""
     return (
         select(Organization)
         .where(Organization.kind == OrganizationKind.PLATFORM)

@@ -183,7 +183,7 @@ class PartnerCenterPartnerIds:
             return MpnVerdict(mpn_id, MpnStatus.UNREACHABLE, network_checked=network)
 
 
-def app_partner_ids(request: Request) -> PartnerIdDirectory:
+async def app_partner_ids(request: Request) -> PartnerIdDirectory:
     """The app's Partner Center, as a FastAPI dependency (tests override it)."""
     return PartnerCenterPartnerIds(request.app.state.partner_center)
 

@@ -66,6 +66,8 @@ def _environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change only with a new release (and a restart): not checked on every page.
+        auto_reload=False,
     )
     env.filters["humanize"] = humanize
     env.filters["when"] = when

@@ -8,11 +8,13 @@ the buyer's currency. Trials are not sold here (they cost nothing and convert in
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import NotFound
@@ -106,31 +108,22 @@ async def load(
 ) -> dict[str, Offer]:
     """The platform's offers (all of them, or those named), sold or not, by offer id.
 
-    Read as columns, not ORM objects: the storefront asks this on every visit, and loading the
-    catalog's rows as objects (their ids, times and identity) cost more than the queries."""
-    sku, product = CatalogSku.__table__.c, CatalogProduct.__table__.c
-    sku_query = (
-        select(
-            sku.product_id, sku.sku_id, sku.title, sku.description, sku.minimum_quantity,
-            sku.maximum_quantity, sku.is_trial, sku.withdrawn_at,
-            product.title.label("product_title"), product.description.label("product_summary"),
-            product.withdrawn_at.label("product_withdrawn_at"),
-        )
-        .join_from(
-            CatalogSku, CatalogProduct,
-            (product.platform_id == sku.platform_id) & (product.product_id == sku.product_id),
-        )
-        .where(sku.platform_id == buyer.platform_id)
-        .order_by(product.title, sku.title, sku.sku_id)
-    )  # fmt: skip
-    keys: list[tuple[str, str]] | None = None
+    Read as columns, not ORM objects, with statements built once (:func:`_statements`): the
+    storefront asks this on every visit, and loading the catalog's rows as objects (their ids,
+    times and identity), or building the statements again, cost more than the queries."""
+    values: dict[str, Any] = {"platform_id": buyer.platform_id, "currency": buyer.currency}
     if offer_ids is not None:
         keys = [(p, s) for p, _, s in (i.partition(":") for i in offer_ids) if p and s]
         if not keys:
             return {}
-        sku_query = sku_query.where(tuple_(sku.product_id, sku.sku_id).in_(keys))
-    rows = (await session.execute(sku_query)).all()
-    plans = await _plans(session, buyer, keys)
+        values["keys"] = keys
+    skus, terms_query, prices_query = _statements(named=offer_ids is not None)
+    rows = (await session.execute(skus, values)).all()
+    prices = {
+        (f"{p.product_id}:{p.sku_id}", p.term, p.billing_cycle): p.list_price
+        for p in await session.execute(prices_query, values)
+    }
+    plans = _plans(buyer, await session.execute(terms_query, values), prices)
     offers: dict[str, Offer] = {}
     for row in rows:
         offer_id = f"{row.product_id}:{row.sku_id}"
@@ -150,26 +143,50 @@ async def load(
     return offers
 
 
-async def _plans(
-    session: AsyncSession, buyer: Buyer, keys: list[tuple[str, str]] | None
-) -> dict[str, list[Plan]]:
+@functools.cache
+def _statements(*, named: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The SKUs (with their product), their terms and their prices in the buyer's currency, of
+    the platform (``platform_id``, ``currency``) or, when ``named``, of the offers ``keys``
+    ((product id, SKU id) pairs) only."""
+    sku, product = CatalogSku.__table__.c, CatalogProduct.__table__.c
     term, price = CatalogTerm.__table__.c, CatalogPrice.__table__.c
-    term_query = select(
+    skus = (
+        select(
+            sku.product_id, sku.sku_id, sku.title, sku.description, sku.minimum_quantity,
+            sku.maximum_quantity, sku.is_trial, sku.withdrawn_at,
+            product.title.label("product_title"), product.description.label("product_summary"),
+            product.withdrawn_at.label("product_withdrawn_at"),
+        )
+        .join_from(
+            CatalogSku, CatalogProduct,
+            (product.platform_id == sku.platform_id) & (product.product_id == sku.product_id),
+        )
+        .where(sku.platform_id == bindparam("platform_id"))
+        .order_by(product.title, sku.title, sku.sku_id)
+    )  # fmt: skip
+    terms_query = select(
         term.product_id, term.sku_id, term.availability_id, term.term, term.billing_cycle,
         term.withdrawn_at,
-    ).where(term.platform_id == buyer.platform_id)  # fmt: skip
-    price_query = select(
+    ).where(term.platform_id == bindparam("platform_id"))  # fmt: skip
+    prices_query = select(
         price.product_id, price.sku_id, price.term, price.billing_cycle, price.list_price
-    ).where(price.platform_id == buyer.platform_id, price.currency == buyer.currency)
-    if keys is not None:
-        term_query = term_query.where(tuple_(term.product_id, term.sku_id).in_(keys))
-        price_query = price_query.where(tuple_(price.product_id, price.sku_id).in_(keys))
-    prices = {
-        (f"{p.product_id}:{p.sku_id}", p.term, p.billing_cycle): p.list_price
-        for p in await session.execute(price_query)
-    }
+    ).where(price.platform_id == bindparam("platform_id"), price.currency == bindparam("currency"))
+    if named:
+        skus = skus.where(tuple_(sku.product_id, sku.sku_id).in_(bindparam("keys", expanding=True)))
+        terms_query = terms_query.where(
+            tuple_(term.product_id, term.sku_id).in_(bindparam("keys", expanding=True))
+        )
+        prices_query = prices_query.where(
+            tuple_(price.product_id, price.sku_id).in_(bindparam("keys", expanding=True))
+        )
+    return skus, terms_query, prices_query
+
+
+def _plans(
+    buyer: Buyer, terms_rows: Iterable[Any], prices: dict[tuple[str, str, str], Decimal]
+) -> dict[str, list[Plan]]:
     found: dict[str, list[Plan]] = {}
-    for row in await session.execute(term_query):
+    for row in terms_rows:
         offer_id = f"{row.product_id}:{row.sku_id}"
         list_price = prices.get((offer_id, row.term, row.billing_cycle))
         found.setdefault(offer_id, []).append(

@@ -149,7 +149,7 @@ def _unavailable(what: str, exc: Exception) -> PartnerCenterUnavailable:
     )
 
 
-def gdap_graph(request: Request) -> GdapGraph:
+async def gdap_graph(request: Request) -> GdapGraph:
     """The app's way to GDAP at Microsoft, as a FastAPI dependency (tests may replace it)."""
     return PartnerCenterGdap(request.app.state.partner_center)
 

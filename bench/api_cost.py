@@ -46,6 +46,7 @@ from api_floor_list import PATH, list_statements
 from api_floor_store import store_page
 from api_seed import POSTGRES_URL, analyze, fresh_postgres, seed
 from api_serve import server_choices
+from api_stack import FIXED, app_with_fixed_route, bare_app, transaction_costs
 
 from tenantry import migrate
 from tenantry.app import create_app
@@ -73,7 +74,11 @@ async def lifespan(app: App) -> Callable[[], Awaitable[None]]:
     to_app: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     from_app: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
     scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    running = asyncio.create_task(app(scope, to_app.get, from_app.put))
+
+    async def serve() -> None:
+        await app(scope, to_app.get, from_app.put)
+
+    running = asyncio.create_task(serve())
     await to_app.put({"type": "lifespan.startup"})
     started = await from_app.get()
     if started["type"] != "lifespan.startup.complete":
@@ -87,31 +92,39 @@ async def lifespan(app: App) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-async def run_requests(
-    app: App, path: str, headers: dict[str, str], count: int, concurrency: int
-) -> None:
-    """``count`` GETs of ``path``, ``concurrency`` at a time; each must answer 200."""
+Call = Callable[[], Awaitable[None]]
+
+
+def get(app: App, path: str, headers: dict[str, str]) -> Call:
+    """One GET of ``path`` from ``app``, which must answer 200."""
+
+    async def call() -> None:
+        messages = await asgi_get(app, path, headers)
+        status = next(m["status"] for m in messages if m["type"] == "http.response.start")
+        if status != 200:
+            raise SystemExit(f"GET {path} answered {status}")
+
+    return call
+
+
+async def repeat(call: Call, count: int, concurrency: int) -> None:
+    """``call`` ``count`` times, ``concurrency`` at a time."""
     left = count
 
-    async def client() -> None:
+    async def one_at_a_time() -> None:
         nonlocal left
         while left > 0:
             left -= 1
-            messages = await asgi_get(app, path, headers)
-            status = next(m["status"] for m in messages if m["type"] == "http.response.start")
-            if status != 200:
-                raise SystemExit(f"GET {path} answered {status}")
+            await call()
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(*(one_at_a_time() for _ in range(concurrency)))
 
 
-async def cpu_per_request(
-    app: App, path: str, headers: dict[str, str], count: int, concurrency: int
-) -> float:
-    """Microseconds of the process's CPU (every thread) per request, after a warm-up."""
-    await run_requests(app, path, headers, min(count, 200), concurrency)
+async def cpu_per_call(call: Call, count: int, concurrency: int) -> float:
+    """Microseconds of the process's CPU (every thread) per call, after a warm-up."""
+    await repeat(call, min(count, 200), concurrency)
     started = time.process_time()
-    await run_requests(app, path, headers, count, concurrency)
+    await repeat(call, count, concurrency)
     return (time.process_time() - started) / count * 1e6
 
 
@@ -122,14 +135,12 @@ def layer_of(filename: str) -> str:
     return OTHER
 
 
-async def layer_shares(
-    app: App, path: str, headers: dict[str, str], count: int, concurrency: int
-) -> dict[str, float]:
-    """Each layer's share of the profiled time of ``count`` requests (functions' own time)."""
+async def layer_shares(call: Call, count: int, concurrency: int) -> dict[str, float]:
+    """Each layer's share of the profiled time of ``count`` calls (functions' own time)."""
     profile = cProfile.Profile()
     profile.enable()
     try:
-        await run_requests(app, path, headers, count, concurrency)
+        await repeat(call, count, concurrency)
     finally:
         profile.disable()
     spent: dict[str, float] = defaultdict(float)
@@ -163,16 +174,35 @@ async def measure(settings: Settings, token: str, requests: int, concurrency: in
             "list": (PATH, "/list", auth),
             "store": ("/store", "/store", {}),
         }.items():
-            app_cpu = await cpu_per_request(app, app_path, headers, requests, concurrency)
-            floor_cpu = await cpu_per_request(floor, floor_path, headers, requests, concurrency)
+            ours, theirs = get(app, app_path, headers), get(floor, floor_path, headers)
+            app_cpu = await cpu_per_call(ours, requests, concurrency)
+            floor_cpu = await cpu_per_call(theirs, requests, concurrency)
             shares = [
-                await layer_shares(app, app_path, headers, requests // 2, concurrency),
-                await layer_shares(floor, floor_path, headers, requests // 2, concurrency),
+                await layer_shares(ours, requests // 2, concurrency),
+                await layer_shares(theirs, requests // 2, concurrency),
             ]
             report(case, app_cpu, floor_cpu, *shares)
+        await report_stack(settings, requests, concurrency)
     finally:
         for stop in stops:
             await stop()
+
+
+async def report_stack(settings: Settings, requests: int, concurrency: int) -> None:
+    bare = await cpu_per_call(get(bare_app(), FIXED, {}), requests, concurrency)
+    app, before = app_with_fixed_route(settings)
+    stop = await lifespan(app)
+    try:
+        behind = await cpu_per_call(get(app, FIXED, {}), requests, concurrency)
+    finally:
+        await stop()
+    session, core, driver = await transaction_costs(settings, cpu_per_call, requests)
+    print("\nthe stack's own cost, CPU per request:")
+    print(f"  FastAPI answering a fixed document: {bare:,.0f} us in a bare app with the app's "
+          f"middleware, {behind:,.0f} us behind the app's {before} routes")  # fmt: skip
+    print(f"  a read transaction of SELECT 1: {session:,.0f} us through SQLAlchemy's "
+          f"AsyncSession, {core:,.0f} us through its AsyncConnection, {driver:,.0f} us through "
+          f"the driver alone")  # fmt: skip
 
 
 def main() -> None:

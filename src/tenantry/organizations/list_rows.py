@@ -92,10 +92,9 @@ ADDRESS = {
 CONTACT = {"name": "contact_name", "email": "contact_email", "phone": "contact_phone"}
 
 
-def _item(row: Any) -> dict[str, Any]:
-    """A row as the fields of ``OrganizationRead`` (the columns keep their names; the address,
-    the contact, the segments and the tenant are nested)."""
-    item: dict[str, Any] = row._asdict()
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    """A row (its columns by name) as the fields of ``OrganizationRead`` (the columns keep their
+    names; the address, the contact, the segments and the tenant are nested)."""
     item["address"] = {key: item.pop(column) for key, column in ADDRESS.items()}
     item["primary_contact"] = {key: item.pop(column) for key, column in CONTACT.items()}
     segments = item.pop("segments_json")
@@ -117,5 +116,9 @@ async def api_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The page as the API answers it, for ``Page[OrganizationRead]`` to validate once."""
     query = api_page_query(Shape.of(actor, filters, cursor), session.get_bind().dialect.name)
-    rows = (await session.execute(query, values(actor, filters, cursor, limit + 1))).all()
-    return [_item(row) for row in rows[:limit]], next_cursor(rows, limit)
+    result = await session.execute(query, values(actor, filters, cursor, limit + 1))
+    keys = tuple(result.keys())  # once: Row._asdict() looks them up again for every row
+    rows = result.all()
+    return [_item(dict(zip(keys, row, strict=True))) for row in rows[:limit]], next_cursor(
+        rows, limit
+    )

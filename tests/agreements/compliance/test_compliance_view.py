@@ -13,6 +13,7 @@ from tenantry.agreements.compliance.digest import send_digests
 from tenantry.db import Database
 from tenantry.jobs import registry
 from tenantry.jobs.queue import JobQueue
+from tenantry.models import Organization
 from tenantry.settings import Settings
 from tests.agreements.compliance.rows import attested, missing, open_order, subscription
 from tests.factories import World
@@ -134,3 +135,28 @@ async def test_the_digest_goes_once_a_day_and_only_when_something_is_at_risk(
     assert "Microsoft Customer Agreement: missing" in text
     assert f"/organizations/{world.customer_a.id}/agreements" in text
     assert mails[(platform,)].subject.startswith("2 customers at risk")
+
+
+async def test_a_seller_without_an_address_does_not_keep_the_others_from_their_digest(
+    database: Database, world: World, job_queue: JobQueue,
+    mail_settings: Settings, smtp_server: LocalSmtpServer,
+) -> None:  # fmt: skip
+    """A reseller the sync brought in from Partner Center has no contact address yet."""
+    await at_risk_world(database, world)
+    async with database.transaction() as session:
+        reseller_a = await session.get(Organization, world.reseller_a.id)
+        assert reseller_a is not None
+        reseller_a.contact_email = ""
+
+    async with database.transaction() as session:
+        queued = await send_digests(session)
+    await run_queued(job_queue)
+
+    assert queued == 2
+    recipients = sorted(tuple(m.recipients) for m in smtp_server.mailbox.received)
+    assert recipients == sorted(
+        [
+            (world.platform.organization.contact_email,),
+            (world.reseller_b.organization.contact_email,),
+        ]
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,8 @@ from tenantry.agreements.compliance.views import STATE_LABELS
 from tenantry.models import Organization, OrganizationKind, OrganizationStatus, Role, utcnow
 from tenantry.notifications import send_email
 from tenantry.security import Actor
+
+log = structlog.get_logger(__name__)
 
 TEMPLATE = "agreements_at_risk"
 LISTED = 50  # customers named in one email; the rest are counted
@@ -61,6 +64,14 @@ async def send_digest(session: AsyncSession, organization: Organization, now: da
         session, _system(organization), ComplianceFilter(at_risk_only=True), now=now
     )
     if not rows:
+        return False
+    if not organization.contact_email:
+        # A reseller the sync brought in from Partner Center has no address until staff add
+        # one: its digest waits for it, the other sellers' go out.
+        log.warning(
+            "agreements.digest_without_address",
+            organization_id=str(organization.id), at_risk=len(rows),
+        )  # fmt: skip
         return False
     await send_email(
         session,

@@ -16,6 +16,7 @@ The API's list reads columns, not ORM objects (``list_rows``).
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,7 +178,9 @@ def next_cursor(rows: Sequence[Any], limit: int) -> str | None:
     if len(rows) <= limit:
         return None
     last = rows[limit - 1]
-    return encode_cursor(last.legal_name, last.id)
+    # The API's page reads SQLite's ids as the text it stores (``list_rows._as_stored``).
+    row_id = last.id if isinstance(last.id, uuid.UUID) else uuid.UUID(last.id)
+    return encode_cursor(last.legal_name, row_id)
 
 
 @functools.cache

@@ -12,6 +12,9 @@ each ASGI callable directly, N requests at a time with no server in between:
     (GET /api/v1/organizations?limit=50, API token) and the store (GET /store, anonymous), app
     and floor; their ratio is what is left of list/floor and store/floor once the server's and
     the load generator's shares, which both sides pay alike, are taken out;
+  * the same for the stack floor (api_stack.stack_floor: the floor's pages on FastAPI and the
+    app's SQLAlchemy session, with no code of ours), which splits app - floor into what the
+    stack costs and what our code adds;
   * where the app's and the floor's CPU goes, by layer, from a profile (cProfile, the event
     loop's thread): each layer's share of the profiled time applied to the unprofiled CPU per
     request, so the profiler's own overhead does not inflate the figures.
@@ -46,7 +49,7 @@ from api_floor_list import PATH, list_statements
 from api_floor_store import store_page
 from api_seed import POSTGRES_URL, analyze, fresh_postgres, seed
 from api_serve import server_choices
-from api_stack import FIXED, app_with_fixed_route, bare_app, transaction_costs
+from api_stack import FIXED, app_with_fixed_route, bare_app, stack_floor, transaction_costs
 
 from tenantry import migrate
 from tenantry.app import create_app
@@ -167,8 +170,10 @@ async def measure(settings: Settings, token: str, requests: int, concurrency: in
     auth = {"Authorization": f"Bearer {token}"}
     listed, stored = await exchanges(settings, [(PATH, auth), ("/store", {})])
     app = create_app(settings)
-    floor = Floor(settings.database_url, list_statements(listed), store_page(stored))
-    stops = [await lifespan(app), await lifespan(floor)]
+    listing, store = list_statements(listed), store_page(stored)
+    floor = Floor(settings.database_url, listing, store)
+    stack = stack_floor(settings, listing, store)
+    stops = [await lifespan(app), await lifespan(floor), await lifespan(stack)]
     try:
         for case, (app_path, floor_path, headers) in {
             "list": (PATH, "/list", auth),
@@ -177,11 +182,15 @@ async def measure(settings: Settings, token: str, requests: int, concurrency: in
             ours, theirs = get(app, app_path, headers), get(floor, floor_path, headers)
             app_cpu = await cpu_per_call(ours, requests, concurrency)
             floor_cpu = await cpu_per_call(theirs, requests, concurrency)
+            stack_cpu = await cpu_per_call(get(stack, floor_path, headers), requests, concurrency)
             shares = [
                 await layer_shares(ours, requests // 2, concurrency),
                 await layer_shares(theirs, requests // 2, concurrency),
             ]
             report(case, app_cpu, floor_cpu, *shares)
+            print(f"  stack floor (FastAPI, the app's session, the same statements and answer, "
+                  f"none of our code): {stack_cpu:,.0f} us; floor/stack {floor_cpu / stack_cpu:.2f}, "
+                  f"stack/app {stack_cpu / app_cpu:.2f}")  # fmt: skip
         await report_stack(settings, requests, concurrency)
     finally:
         for stop in stops:

@@ -4,36 +4,21 @@ so it runs only when TENANTRY_RUN_BENCH=1 (not in `make test`)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
+from tests.bench_scripts import ONLY_WHEN_ASKED, run_bench
 from tests.databases import database_name, server_url
 
-REPO = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.bench,
-    pytest.mark.skipif(
-        os.environ.get("TENANTRY_RUN_BENCH") != "1", reason="set TENANTRY_RUN_BENCH=1 to run"
-    ),
-]
+pytestmark = ONLY_WHEN_ASKED
 RATIO = r"(\d+\.\d\d|n/a)"
 MS = r"(\d+\.\d ms|n/a)"
 
 
 def test_the_api_benchmark_prints_its_figures() -> None:
-    done = subprocess.run(
-        [
-            sys.executable, str(REPO / "bench" / "api.py"), "--customers", "100",
-            "--duration", "1", "--open-duration", "1", "--open-warmup", "0.5", "--rates", "100",
-        ],
-        capture_output=True, text=True, timeout=900, cwd=REPO,
-        env=os.environ | {"TENANTRY_BENCH_POSTGRES_URL": server_url(database_name("bench_api"))},
+    done = run_bench(
+        "api.py", "--customers", "100", "--duration", "1", "--open-duration", "1",
+        "--open-warmup", "0.5", "--rates", "100", timeout=900,
+        env={"TENANTRY_BENCH_POSTGRES_URL": server_url(database_name("bench_api"))},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()

@@ -4,31 +4,25 @@ from a sandbox process, so it runs only when TENANTRY_RUN_BENCH=1 (not in `make 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
+from tests.bench_scripts import ONLY_WHEN_ASKED, run_bench
 
-REPO = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.bench,
-    pytest.mark.skipif(
-        os.environ.get("TENANTRY_RUN_BENCH") != "1", reason="set TENANTRY_RUN_BENCH=1 to run"
-    ),
-]
+pytestmark = ONLY_WHEN_ASKED
 US = r"[\d,]+ us"
 
 
 def test_the_cost_benchmark_prints_each_case_its_layers_and_the_stacks_cost() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "api_cost.py"), "--customers", "100",
-         "--requests", "50", "--concurrency", "5"],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
-    )  # fmt: skip
+    done = run_bench(
+        "api_cost.py",
+        "--customers",
+        "100",
+        "--requests",
+        "50",
+        "--concurrency",
+        "5",
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     for case in ("list", "store"):

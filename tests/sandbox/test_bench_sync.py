@@ -7,30 +7,16 @@ TENANTRY_RUN_BENCH=1 (not in `make test`).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
+from tests.bench_scripts import ONLY_WHEN_ASKED, run_bench
 
-REPO = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.bench,
-    pytest.mark.skipif(
-        os.environ.get("TENANTRY_RUN_BENCH") != "1", reason="set TENANTRY_RUN_BENCH=1 to run"
-    ),
-]
+pytestmark = ONLY_WHEN_ASKED
 NUMBER = r"[\d,.]+"
 
 
 def test_the_sync_benchmark_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "sync.py"), "--customers", "50"],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
-    )  # fmt: skip
+    done = run_bench("sync.py", "--customers", "50", timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     *_, against, resync, linked, last = done.stdout.strip().splitlines()
     assert re.fullmatch(

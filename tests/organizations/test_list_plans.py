@@ -4,10 +4,7 @@ platform of 3,000 organizations with fresh statistics."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,6 +19,7 @@ from tenantry.pagination import encode_cursor
 from tenantry.registration import storefront
 from tenantry.security import Actor
 from tests.factories import World
+from tests.query_plans import Step, plan_of
 
 CUSTOMERS_PER_RESELLER = 1500
 
@@ -52,35 +50,6 @@ async def analysed(database: Database, world: World) -> World:
         await connection.execute(sa.text("ANALYZE"))
         await connection.commit()
     return world
-
-
-async def _plan(database: Database, query: sa.Select[Any]) -> tuple[str, list[Step]]:
-    """The dialect and the plan's steps (SQLite's EXPLAIN QUERY PLAN details; PostgreSQL's nodes
-    with the relation they read and the rows they are expected to give)."""
-    dialect = database.engine.dialect
-    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    async with database.engine.connect() as connection:
-        if dialect.name == "sqlite":
-            rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
-            return "sqlite", [Step(row[3], 0) for row in rows]
-        found = (await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
-    plan = json.loads(found) if isinstance(found, str) else found
-    return "postgresql", list(_nodes(plan[0]["Plan"]))
-
-
-@dataclass(frozen=True)
-class Step:
-    what: str
-    rows: int
-
-    def __str__(self) -> str:
-        return f"{self.what} ({self.rows} rows)"
-
-
-def _nodes(node: dict[str, Any]) -> Iterator[Step]:
-    yield Step(f"{node['Node Type']} {node.get('Relation Name', '')}".strip(), node["Plan Rows"])
-    for child in node.get("Plans", []):
-        yield from _nodes(child)
 
 
 def _assert_read_in_index_order(dialect: str, plan: list[Step], *, search: bool) -> None:
@@ -137,7 +106,7 @@ async def test_a_page_is_read_from_an_index_in_order(
 ) -> None:
     actor = _actor(analysed, caller)
     for cursor in (None, encode_cursor("Customer 00700 ApS", uuid.UUID(int=0))):
-        dialect, plan = await _plan(database, _page(actor, CASES[case], cursor))
+        dialect, plan = await plan_of(database, _page(actor, CASES[case], cursor))
         _assert_read_in_index_order(dialect, plan, search=case == "search")
 
 
@@ -145,7 +114,7 @@ async def test_customers_of_one_reseller_are_read_from_an_index_in_order(
     database: Database, analysed: World
 ) -> None:
     filters = OrganizationFilter(reseller_id=analysed.reseller_b.id)
-    dialect, plan = await _plan(database, _page(analysed.platform.actor, filters, None))
+    dialect, plan = await plan_of(database, _page(analysed.platform.actor, filters, None))
     _assert_read_in_index_order(dialect, plan, search=False)
 
 
@@ -156,7 +125,7 @@ async def test_the_whole_api_query_reads_no_organization_without_an_index(
     shape = listing.Shape.of(actor, filters, None)
     query = list_rows.api_page_query(shape, database.engine.dialect.name)
     query = query.params(listing.values(actor, filters, None, 51))
-    dialect, plan = await _plan(database, query)
+    dialect, plan = await plan_of(database, query)
     _assert_organizations_read_by_index(dialect, plan)
 
 
@@ -164,5 +133,5 @@ async def test_the_storefront_finds_the_platform_owner_by_index(
     database: Database, analysed: World
 ) -> None:
     query = storefront.platform_owners_query()
-    dialect, plan = await _plan(database, query)
+    dialect, plan = await plan_of(database, query)
     _assert_organizations_read_by_index(dialect, plan)

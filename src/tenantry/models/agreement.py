@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
@@ -39,6 +39,10 @@ class MicrosoftAgreementState(enum.StrEnum):
     DIRECT_SIGNED = "direct_signed"  # signed by the customer in the admin center
     MISSING = "missing"  # Partner Center knows no acceptance: purchases are refused
     UNKNOWN = "unknown"  # not asked yet (no tenant, or Partner Center could not be reached)
+
+
+# The states the scheduled refresh asks Partner Center about again, as the index's condition.
+ASKED_AGAIN_SQL = "state IN ('missing', 'unknown')"
 
 
 class AgreementAcceptance(IdMixin, Base):
@@ -108,6 +112,16 @@ class MicrosoftAgreementStatus(TimestampMixin, Base):
     """The Microsoft Customer Agreement status of one customer organization, as last known."""
 
     __tablename__ = "microsoft_agreement_statuses"
+    # The scheduled refresh reads the statuses it asks again, oldest first, from this index alone.
+    __table_args__ = (
+        Index(
+            "ix_microsoft_agreement_statuses_asked_again",
+            "checked_at",
+            "organization_id",
+            postgresql_where=text(ASKED_AGAIN_SQL),
+            sqlite_where=text(ASKED_AGAIN_SQL),
+        ),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True

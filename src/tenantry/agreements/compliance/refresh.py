@@ -45,10 +45,12 @@ async def due(
     never = list(await session.scalars(never_checked_query(limit)))
     if len(never) >= limit:
         return never
-    stale = await session.scalars(stale_query(now - recheck, limit))
-    return (never + [organization_id for organization_id in stale if organization_id not in never])[
-        :limit
+    # A status of another tenant may come in both: it is kept once, among the never-checked.
+    picked = set(never)
+    stale = [
+        id_ for id_ in await session.scalars(stale_query(now - recheck, limit)) if id_ not in picked
     ]
+    return (never + stale)[:limit]
 
 
 def _customers_with_a_tenant() -> ColumnElement[bool]:

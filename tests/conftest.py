@@ -25,6 +25,7 @@ from tenantry.settings import Settings
 from tests.databases import database_name, ensure_database, postgres_test_url
 from tests.factories import World, make_world
 from tests.resellers.fakes import KnownPartnerIds
+from tests.threaded_servers import where_servers_are
 
 POSTGRES_URL = postgres_test_url("test")
 BACKENDS = ("sqlite", "postgresql")
@@ -133,6 +134,16 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that talked to servers in this process shows where they were: a step that
+    timed out then says what the server waited on."""
+    report = yield
+    if report.when == "call" and report.failed and (where := where_servers_are()):
+        report.sections.append(("servers in this process at the failure", where))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

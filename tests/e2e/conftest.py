@@ -6,20 +6,12 @@ migrations. Playwright never downloads a browser: it drives Debian's /usr/bin/ch
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
-import sys
-import threading
-import time
-import traceback
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tenantry.app import create_app
@@ -29,6 +21,7 @@ from tenantry.models import Role
 from tenantry.settings import Settings
 from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.factories import World, make_world
+from tests.threaded_servers import free_listener, served
 
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
@@ -39,9 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 PASSWORD = "correct horse battery staple"
-# A ceiling for the poll, not a wait: a server is ready in well under a second on a quiet machine,
-# but a 2-core CI host running two test workers and the databases has been seen to take over 20 s.
-STARTUP_DEADLINE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -70,31 +60,6 @@ async def _seed(settings: Settings) -> tuple[World, str]:
         await database.dispose()
 
 
-async def _wait_until_ready(url: str, thread: threading.Thread, path: str = "/healthz") -> None:
-    """Poll ``path`` until it answers 200, failing at the deadline or if the server died."""
-    deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
-    async with httpx.AsyncClient(timeout=2) as client:
-        while time.monotonic() < deadline:
-            assert thread.is_alive(), "the server thread stopped during startup"
-            try:
-                if (await client.get(f"{url}{path}")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            # Not ready yet: wait briefly on the server thread (returns at once if it died).
-            await asyncio.to_thread(thread.join, 0.05)
-    pytest.fail(
-        f"the server at {url} was not ready within {STARTUP_DEADLINE_SECONDS} s; "
-        f"its thread was at:\n{_stack_of(thread)}"
-    )
-
-
-def _stack_of(thread: threading.Thread) -> str:
-    """Where ``thread`` is now, so a server that never became ready says what it waited on."""
-    frame = sys._current_frames().get(thread.ident or -1)
-    return "".join(traceback.format_stack(frame)) if frame else "(the thread has ended)"
-
-
 @pytest.fixture(scope="module")
 async def live_server(
     sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
@@ -111,18 +76,9 @@ async def live_server(
     )
     world, admin_email = await _seed(settings)
 
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))  # a free port, held from now on: no race for it
-    listener.listen(64)
+    listener = free_listener()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="e2e-server", daemon=True
-    )
-    thread.start()
-    try:
-        await _wait_until_ready(url, thread)
+    async with served(create_app(settings), listener):
         yield LiveServer(
             url=url,
             world=world,
@@ -130,10 +86,6 @@ async def live_server(
             settings=settings,
             database_url=settings.database_url,
         )
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
-        listener.close()
 
 
 @pytest.fixture(scope="module")

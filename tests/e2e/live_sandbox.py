@@ -5,20 +5,14 @@ and a Tenantry server pointed at it. Module-scoped, for every journey through Mi
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
-import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from tenantry.app import create_app
 from tenantry.db import Database
@@ -27,35 +21,11 @@ from tenantry.models import Role
 from tenantry.settings import Settings
 from tenantry_sandbox import SandboxSettings
 from tenantry_sandbox import create_app as create_sandbox
-from tests.e2e.conftest import PASSWORD, _wait_until_ready
+from tests.e2e.conftest import PASSWORD
 from tests.factories import World, make_world
+from tests.threaded_servers import free_listener, served
 
 SELLER_EMAIL = "sam.seller@alpha-reseller.example"
-
-
-@asynccontextmanager
-async def served(app: FastAPI, listener: socket.socket, health: str) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn in a thread on ``listener``'s port until the block ends."""
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name=f"e2e-{health}", daemon=True
-    )
-    thread.start()
-    try:
-        await _wait_until_ready(url, thread, path=health)
-        yield url
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
-        listener.close()
-
-
-def free_listener() -> socket.socket:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))  # a free port, held from now on: no race for it
-    listener.listen(64)
-    return listener
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from tenantry.settings import Settings
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     LiveSandbox,
-    free_listener,
     live_sandbox,
     seed_seller,
-    served,
 )
 from tests.e2e.test_accessibility import AXE_JS, Checker
 from tests.e2e.timing import ACTION_TIMEOUT_MS
+from tests.threaded_servers import free_listener, served
 
 pytestmark = pytest.mark.browser
 OFFER = "CFQ7TTC0LH18-0001"

@@ -23,13 +23,12 @@ from tests.e2e.conftest import PASSWORD
 from tests.e2e.live_sandbox import SELLER_EMAIL as RESELLER_EMAIL
 from tests.e2e.live_sandbox import (  # noqa: F401  (fixtures used here)
     LiveSandbox,
-    free_listener,
     live_sandbox,
     seed_seller,
-    served,
 )
 from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.factories import World
+from tests.threaded_servers import free_listener, served
 
 pytestmark = pytest.mark.browser
 DISTRIBUTOR_EMAIL = "dana.distributor@northwind.example"

@@ -30,15 +30,14 @@ from tests.e2e.conftest import PASSWORD
 from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     SELLER_EMAIL,
     LiveSandbox,
-    free_listener,
     live_sandbox,
     seed_seller,
-    served,
 )
 from tests.e2e.test_accessibility import AXE_JS, Checker
 from tests.e2e.test_journeys import sign_in
 from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.factories import World
+from tests.threaded_servers import free_listener, served
 
 OFFER = "CFQ7TTC0LH18-0001"  # Microsoft 365 Business Basic
 CUSTOMER_EMAIL = "camilla@alpha-customer.example"

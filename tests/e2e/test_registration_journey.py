@@ -10,24 +10,22 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, expect
 
 from tenantry.app import create_app
 from tenantry.notifications import config as mail_config
 from tenantry.server import attach_consumer
 from tenantry.settings import Settings
-from tests.e2e.conftest import PASSWORD, LiveServer, _seed, _wait_until_ready
+from tests.e2e.conftest import PASSWORD, LiveServer, _seed
 from tests.e2e.live_sandbox import LiveSandbox, live_sandbox  # noqa: F401  (a fixture used here)
 from tests.e2e.timing import ACTION_TIMEOUT_MS
 from tests.notifications.local_smtp import LocalSmtpServer
+from tests.threaded_servers import free_listener, served
 
 pytestmark = pytest.mark.browser
 MAIL_DEADLINE_SECONDS = 20
@@ -43,9 +41,7 @@ async def shop(
     shutil.copyfile(sqlite_template, folder / "tenantry.db")
     smtp = LocalSmtpServer()
     smtp.start()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
+    listener = free_listener()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     settings = Settings(
         environment="test",
@@ -63,18 +59,10 @@ async def shop(
     world, admin_email = await _seed(settings)
     app = create_app(settings)
     attach_consumer(app, settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="shop-server", daemon=True
-    )
-    thread.start()
     try:
-        await _wait_until_ready(url, thread)
-        yield LiveServer(url=url, world=world, admin_email=admin_email), smtp
+        async with served(app, listener):
+            yield LiveServer(url=url, world=world, admin_email=admin_email), smtp
     finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
-        listener.close()
         smtp.stop()
         mail_config.reset()
 

@@ -26,12 +26,11 @@ from tests.e2e.live_sandbox import (  # noqa: F401  (fixture used here)
     SELLER_EMAIL,
     LiveSandbox,
     TenantsServer,
-    free_listener,
     live_sandbox,
     seed_seller,
-    served,
 )
 from tests.e2e.timing import ACTION_TIMEOUT_MS
+from tests.threaded_servers import free_listener, served
 
 OFFER = "CFQ7TTC0LH18-0001"
 # From acceptance to the enabled order: the sandbox delivers within a second, the job runs,

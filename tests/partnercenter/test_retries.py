@@ -21,9 +21,10 @@ from tenantry.partnercenter import (
     TransportFailure,
     UnexpectedResponse,
 )
+from tenantry.partnercenter.access import as_lookup
 from tenantry.partnercenter.models import Customer
 
-from .fakes import ClientFactory, FakeClock, FakeService, load_sample, reply
+from .fakes import ClientFactory, FakeClock, FakeService, Reply, load_sample, reply
 
 CUSTOMER = load_sample("get-customer.json")
 THROTTLED = load_sample("error-429-throttled.json")
@@ -132,6 +133,43 @@ async def test_retry_after_beyond_the_limit_is_not_waited_for(
         await make_client(cfg).get_customer("c1")
 
     assert clock.sleeps == []
+
+
+async def test_a_503_asking_to_come_back_later_than_the_limit_is_not_waited_for(
+    service: FakeService, make_client: ClientFactory, config: PartnerCenterConfig, clock: FakeClock
+) -> None:
+    cfg = replace(config, max_retry_after=60)
+    service.script(reply(503, {"code": 5000, "description": "down"}, {"Retry-After": "3600"}))
+
+    with pytest.raises(ServerError):
+        await make_client(cfg).get_customer("c1")
+
+    assert clock.sleeps == []
+    assert len(service.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "sleeps"),
+    [
+        ([reply(429, THROTTLED, {"Retry-After": "30"})], []),
+        ([reply(429, THROTTLED, {"Retry-After": "2"}) for _ in range(2)], [2.0]),
+        ([reply(503, {"code": 5000, "description": "down"}, {"Retry-After": "120"})], []),
+    ],
+    ids=["429 for longer than a person waits", "429 twice", "503 for two minutes"],
+)
+async def test_a_persons_lookup_tells_of_a_busy_partner_center_at_once(
+    service: FakeService, make_client: ClientFactory, config: PartnerCenterConfig,
+    clock: FakeClock, answers: list[Reply], sleeps: list[float],
+) -> None:  # fmt: skip
+    """A page waiting on Partner Center is not held for as long as a busy Partner Center asks:
+    it shows "Partner Center is busy" within seconds (jobs wait, they have the time)."""
+    service.script(*answers)
+
+    with pytest.raises((Throttled, ServerError)):
+        await make_client(as_lookup(config)).get_customer("c1")
+
+    assert clock.sleeps == sleeps
+    assert len(service.requests) == len(answers)
 
 
 async def test_server_errors_are_retried_then_raised(

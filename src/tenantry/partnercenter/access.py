@@ -26,6 +26,19 @@ from tenantry.partnercenter.config import PartnerCenterConfig, PartnerCenterSett
 # A person waits for a lookup: few attempts and a short timeout, then say Partner Center is slow.
 LOOKUP_TIMEOUT_SECONDS = 5.0
 LOOKUP_ATTEMPTS = 2
+# A busy Partner Center (429, or a 503 naming a time to come back) is waited out once, and only
+# when it asks for no longer than this; otherwise the person is told at once to try again later.
+LOOKUP_THROTTLE_RETRIES = 1
+LOOKUP_LONGEST_RETRY_AFTER_SECONDS = 5.0
+
+
+def as_lookup(config: PartnerCenterConfig) -> PartnerCenterConfig:
+    """``config`` for calls a person waits on (a page, an API request)."""
+    return dataclasses.replace(
+        config, max_attempts=LOOKUP_ATTEMPTS, timeout=LOOKUP_TIMEOUT_SECONDS,
+        max_throttle_retries=LOOKUP_THROTTLE_RETRIES,
+        max_retry_after=LOOKUP_LONGEST_RETRY_AFTER_SECONDS,
+    )  # fmt: skip
 
 
 @functools.cache
@@ -61,11 +74,7 @@ class PartnerCenterAccess:
 
     def config(self, *, lookup: bool = False) -> PartnerCenterConfig:
         config = PartnerCenterConfig.from_settings(self.settings)
-        if lookup:
-            config = dataclasses.replace(
-                config, max_attempts=LOOKUP_ATTEMPTS, timeout=LOOKUP_TIMEOUT_SECONDS
-            )
-        return config
+        return as_lookup(config) if lookup else config
 
     @asynccontextmanager
     async def client(

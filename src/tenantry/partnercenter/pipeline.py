@@ -206,7 +206,9 @@ class RequestExecutor:
                 continue
             if status in RETRYABLE_STATUSES:
                 failures += 1
-                if failures >= policy.max_attempts:
+                # A 503 may name when to come back: later than max_retry_after is not waited for.
+                comes_back_too_late = (error.retry_after or 0.0) > policy.max_retry_after
+                if failures >= policy.max_attempts or comes_back_too_late:
                     raise error
                 delay = max(policy.backoff(failures, self._rng), error.retry_after or 0.0)
                 await self._wait("server_error", delay, ids)

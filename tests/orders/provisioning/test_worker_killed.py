@@ -31,10 +31,11 @@ from tenantry.settings import Settings
 from tenantry.tenants.linking import TenantFacts, link_tenant
 from tenantry_sandbox import SandboxSettings
 from tenantry_sandbox import create_app as create_sandbox
-from tests.e2e.live_sandbox import LiveSandbox, free_listener, served
+from tests.e2e.live_sandbox import LiveSandbox
 from tests.factories import World
 from tests.jobs.conftest import eventually
 from tests.orders.provisioning.conftest import in_the_us, order_of, paid_order
+from tests.threaded_servers import free_listener, served
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CHECKOUT = "/v1/customers/*/carts/*/checkout"

@@ -43,8 +43,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -78,6 +80,7 @@ from api_serve import (
     stop_server,
     wait_until_answering,
 )
+from cpu_share import CpuMeter
 
 from tenantry import migrate
 from tenantry.settings import Settings
@@ -125,14 +128,16 @@ def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path)
     run = BackendRun(backend, workers_available=args.workers_available)
     script = workdir / "report.lua"
 
-    def closed(case: str, target: str, headers: dict[str, str]) -> None:
+    def closed(
+        case: str, target: str, headers: dict[str, str], server: subprocess.Popen[bytes]
+    ) -> None:
         fetch(target, headers)
-        run.cases.append(
-            closed_loop(
+        with CpuMeter(server.pid) as meter:
+            figures = closed_loop(
                 case, target, headers, connections=args.connections, threads=args.threads,
                 duration=args.duration, script=script,
-            )
-        )  # fmt: skip
+            )  # fmt: skip
+        run.cases.append(dataclasses.replace(figures, cpu=meter.share))
 
     def opened(case: str, target: str, rate: int) -> None:
         run.cases.append(
@@ -155,16 +160,16 @@ def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path)
     process, base = start_floor(url, workdir, token)
     try:
         check_floor(base, auth, app_list, app_store)
-        closed(LIST_FLOOR, f"{base}/list", auth)
-        closed(STORE_FLOOR, f"{base}/store", {})
+        closed(LIST_FLOOR, f"{base}/list", auth, process)
+        closed(STORE_FLOOR, f"{base}/store", {}, process)
         opened(LIST_FLOOR, f"{base}/list", FLOOR_RATE)
     finally:
         stop_server(process)
 
     process, base = start_server(url, workdir)
     try:
-        closed(LIST, base + LIST_PATH, auth)
-        closed(STORE, f"{base}/store", {})
+        closed(LIST, base + LIST_PATH, auth, process)
+        closed(STORE, f"{base}/store", {}, process)
         for rate in args.rates:
             opened(LIST, base + LIST_PATH, rate)
     finally:
@@ -173,7 +178,7 @@ def run_backend(backend: str, url: str, args: argparse.Namespace, workdir: Path)
     if args.workers_available:
         process, base = start_server(url, workdir, workers=2)
         try:
-            closed(LIST_WORKERS, base + LIST_PATH, auth)
+            closed(LIST_WORKERS, base + LIST_PATH, auth, process)
         finally:
             stop_server(process)
     order = [

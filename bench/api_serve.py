@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from cpu_share import CpuShare
 
 BENCH = Path(__file__).resolve().parent
 TENANTRY = Path(sys.executable).with_name("tenantry")
@@ -42,6 +43,8 @@ class Figures:
     max_ms: float | None = None
     late: int | None = None
     generator_us: float | None = None
+    # Closed loop: where the machine's CPU went meanwhile.
+    cpu: CpuShare | None = None
 
 
 def server_choices() -> tuple[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from api_report import (
     LIST,
     LIST_FLOOR,
@@ -15,6 +17,7 @@ from api_report import (
     table,
 )
 from api_serve import Figures
+from cpu_share import CpuShare
 
 
 def closed(case: str, requests_per_second: float) -> Figures:
@@ -55,3 +58,14 @@ def test_the_table_has_a_row_per_case() -> None:
     lines = table(sqlite_run(), "sqlite:")
     assert len(lines) == 2 + 6
     assert lines[-1].split()[:4] == ["list", "at", "100/s", "100"]
+
+
+def test_the_cpu_of_each_closed_loop_case_follows_the_table() -> None:
+    run = sqlite_run()
+    run.cases[0] = replace(run.cases[0], cpu=CpuShare(0.95, 0.6, 0.4, 0.0, 0.05))
+
+    lines = table(run, "sqlite:")
+
+    assert lines[-2] == "  CPU meanwhile, in cores:"
+    assert lines[-1].split(",")[0].split() == ["list", "server", "0.95"]
+    assert "database 0.60, rest 0.40, steal 0.00, idle 0.05" in lines[-1]

@@ -27,7 +27,8 @@ and the template), so list/floor and store/floor say how much of the machine our
 measuring it checks that the floor answers exactly what the app does (the JSON document, the
 page apart from per-request values) and stops, naming the first difference, if not.
 
-It prints a table per database, the goals (printed, not asserted: list/floor >= 0.5,
+It prints a table per database (and the cores the server, the database and the rest used
+during each closed-loop case, bench/cpu_share.py), the goals (printed, not asserted: list/floor >= 0.5,
 store/floor >= 0.5, p99 < 50 ms at 100/s, 2 workers / 1 >= 1.6) and, as the last line, the
 list/floor and store/floor ratios and the p99 at 100/s of each database.
 

@@ -28,9 +28,9 @@ measuring it checks that the floor answers exactly what the app does (the JSON d
 page apart from per-request values) and stops, naming the first difference, if not.
 
 It prints a table per database (and the cores the server, the database and the rest used
-during each closed-loop case, bench/cpu_share.py), the goals (printed, not asserted: list/floor >= 0.5,
-store/floor >= 0.5, p99 < 50 ms at 100/s, 2 workers / 1 >= 1.6) and, as the last line, the
-list/floor and store/floor ratios and the p99 at 100/s of each database.
+during each closed-loop case, bench/cpu_share.py), the goals (printed, not asserted:
+list/floor >= 0.5, store/floor >= 0.5, p99 < 50 ms at 100/s, 2 workers / 1 >= 1.6) and, as the
+last line, the list/floor and store/floor ratios and the p99 at 100/s of each database.
 
     make bench                          # or .venv/bin/python bench/api.py --help
     .venv/bin/python bench/api.py --duration 2 --open-duration 2 --customers 200   # a quick look

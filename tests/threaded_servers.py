@@ -27,6 +27,13 @@ from fastapi import FastAPI
 
 # A ceiling, not a wait: a busy 2-core CI host once took over 20 s to start a server.
 STARTUP_DEADLINE_SECONDS = 60.0
+# The standard library's event loop, not uvloop (uvicorn's "auto"), for servers in threads of the
+# test process. Why: in three CI runs a server on uvloop in a thread stopped answering, the
+# sandbox and the app of one process together: the report below showed their loops idle with
+# no request task, so the requests never reached the app. Servers started by asyncio.run
+# (tests/integration) have not been seen to. uvloop as production runs it, one loop in the main
+# thread of a `tenantry serve` process, is tested through real processes (tests/cli).
+THREAD_LOOP = "asyncio"
 
 
 class ThreadServer(uvicorn.Server):
@@ -60,7 +67,8 @@ async def served(
     """Serve ``app`` with uvicorn in a thread on ``listener``'s port until the block ends;
     yields its URL once ``health`` answers 200."""
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server = ThreadServer(uvicorn.Config(app, log_level="warning", lifespan="on"), health)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", loop=THREAD_LOOP)
+    server = ThreadServer(config, health)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener]}, name=f"served-{health}", daemon=True
     )

@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 
 from tests.bench.conftest import BENCH
+from tests.threaded_servers import THREAD_LOOP
 
 Message = MutableMapping[str, Any]
 
@@ -46,7 +47,9 @@ def serve() -> Iterator[Callable[[Any], str]]:
     def start(app: Any) -> str:
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", loop=THREAD_LOOP
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
         thread.start()

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from tenantry.db import Database
 from tenantry.models import (
@@ -119,6 +120,13 @@ async def _link(database: Database, organization_id: uuid.UUID, tenant: uuid.UUI
             await link_tenant(session, None, organization, TenantFacts(tenant), LinkMethod.ENTERED)
     except TenantHeldElsewhere:
         return "refused"
+    except OperationalError as exc:
+        # SQLite's one writer: 21 writers at once on a loaded 2-core host, and one may wait out
+        # the 10 s busy timeout (docs/notifications.md) and give up having written nothing, as
+        # a person's request would. The one-organization assertions hold whatever it did.
+        if database.is_sqlite and "database is locked" in str(exc):
+            return "busy"
+        raise
     return "linked"
 
 

@@ -23,6 +23,7 @@ from tenantry.models.catalog import (
     CatalogRefreshTrigger,
     CatalogSku,
     CatalogTerm,
+    CatalogVersion,
 )
 from tenantry.models.commerce import OPEN_ORDER_STATUSES, CartItem, Order, OrderStatus
 from tenantry.models.directory import (
@@ -123,6 +124,7 @@ __all__ = [
     "CatalogRefreshTrigger",
     "CatalogSku",
     "CatalogTerm",
+    "CatalogVersion",
     "CredentialsErased",
     "CustomPropertyDefinition",
     "DirectoryAssignment",

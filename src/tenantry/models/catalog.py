@@ -25,10 +25,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
-from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type
+from tenantry.models.base import Base, IdMixin, TimestampMixin, enum_type, utcnow
 
 # Money as the price list holds it (Microsoft's price lists carry up to four decimals).
 PRICE = Numeric(14, 4)
@@ -204,3 +207,72 @@ class CatalogMarkup(IdMixin, TimestampMixin, Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), default=None
     )
     percent: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+
+
+class CatalogVersion(Base):
+    """Which state of a platform's catalog (products, SKUs, terms, prices) is the current one: a
+    new random ``token`` in every transaction that changes any of them (:func:`_catalog_changed`).
+
+    Why: every process keeps the storefront's priced offers in memory by token
+    (``orders.catalog.offers``), reads the token on each visit (one row by its key) and so sees
+    a committed change at once, on every process. A random token, not a counter, so that two
+    databases (a test's, a copy) with the same platform id never share an entry.
+    """
+
+    __tablename__ = "catalog_versions"
+
+    platform_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# What the storefront shows of the catalog: a change to any of these changes its version.
+VERSIONED = (CatalogProduct, CatalogSku, CatalogTerm, CatalogPrice)
+VERSIONED_TABLES = frozenset(model.__table__ for model in VERSIONED)
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _catalog_written_in_bulk(state: ORMExecuteState) -> None:
+    """An UPDATE, DELETE or INSERT statement on a catalog table (not through objects, so the
+    flush does not see it) gives every platform's catalog a new token: which platforms it
+    touched is not known, and a spurious new token costs one reload."""
+    statement = state.statement
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    if getattr(statement, "table", None) in VERSIONED_TABLES:
+        state.session.execute(update(CatalogVersion).values(token=new_token(), changed_at=utcnow()))
+
+
+@event.listens_for(Session, "before_flush")
+def _catalog_changed(session: Session, _flush: UOWTransaction, _objects: object) -> None:
+    """A flush that writes a catalog row gives its platform's catalog a new token, in the same
+    transaction (an upsert: two first writers at once do not collide on the key)."""
+    touched = {
+        row.platform_id
+        for row in (*session.new, *session.deleted, *session.dirty)
+        if isinstance(row, VERSIONED)
+        and (row in session.new or row in session.deleted or session.is_modified(row))
+    }
+    if not touched:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for platform_id in sorted(touched):
+        statement = insert(CatalogVersion).values(
+            platform_id=platform_id, token=new_token(), changed_at=utcnow()
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CatalogVersion.platform_id],
+                set_={
+                    "token": statement.excluded.token,
+                    "changed_at": statement.excluded.changed_at,
+                },
+            )
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,13 @@ from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.errors import NotFound
-from tenantry.models import CatalogPrice, CatalogProduct, CatalogSku, CatalogTerm
+from tenantry.models import (
+    CatalogPrice,
+    CatalogProduct,
+    CatalogSku,
+    CatalogTerm,
+    CatalogVersion,
+)
 from tenantry.orders.catalog import terms
 from tenantry.orders.catalog.pricing import Buyer
 
@@ -203,9 +209,36 @@ def _plans(
     return found
 
 
+# The storefront's offers by (buyer's catalog and prices, catalog version); a handful of
+# currencies and markups per platform, so a small bound that drops the oldest entry is enough.
+_storefronts: dict[tuple[Buyer, str], tuple[Offer, ...]] = {}
+STOREFRONTS_KEPT = 64
+
+
 async def storefront(session: AsyncSession, buyer: Buyer) -> list[Offer]:
-    """What the storefront lists: offers sold and priced for the buyer, by title."""
-    return [offer for offer in (await load(session, buyer)).values() if offer.offered]
+    """What the storefront lists: offers sold and priced for the buyer, by title.
+
+    Kept in memory by the catalog's version (``models.catalog.CatalogVersion``), read first on
+    every call: a transaction that changes the catalog or a price gives it a new token, so every
+    process answers from the committed catalog once it is committed. The version is read before
+    the catalog, so an entry is never older than its token (at worst newer, which is harmless).
+    The markups are part of ``buyer``, so a changed markup is another entry, not a stale one."""
+    token: str | None = await session.scalar(_version_query(), {"platform_id": buyer.platform_id})
+    key = (replace(buyer, seller_name=""), token or "")
+    found = _storefronts.get(key) if token is not None else None
+    if found is None:
+        found = tuple(offer for offer in (await load(session, buyer)).values() if offer.offered)
+        if token is not None:  # no version yet: nothing written since the table came to be
+            if len(_storefronts) >= STOREFRONTS_KEPT:
+                del _storefronts[next(iter(_storefronts))]
+            _storefronts[key] = found
+    return list(found)
+
+
+@functools.cache
+def _version_query() -> Select[Any]:
+    versions = CatalogVersion.__table__.c
+    return select(versions.token).where(versions.platform_id == bindparam("platform_id"))
 
 
 async def by_slug(session: AsyncSession, buyer: Buyer, slug: str) -> Offer:

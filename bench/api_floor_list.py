@@ -13,8 +13,8 @@ the same caller whatever shape the app gives them. Today they are two:
       Microsoft tenant's columns.
 
 The floor builds the same document from the rows as plain dicts, by the columns' names.
-Everything else the app does (routing, dependencies, SQLAlchemy building and reading, validating
-the rows into ``OrganizationRead``, middleware) is the app's own cost.
+Everything else the app does (routing, dependencies, SQLAlchemy building and reading, shaping
+the rows as ``OrganizationRead`` writes them, middleware) is the app's own cost.
 """
 
 from __future__ import annotations

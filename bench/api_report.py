@@ -63,6 +63,11 @@ def table(run: BackendRun, heading: str) -> list[str]:
             f"  {f.case:<22} {f.requests_per_second:>10,.0f} {f.p50_ms:>8.1f} {f.p99_ms:>8.1f} "
             f"{_cell(f.max_ms):>8} {f.errors:>6,} {_cell(f.late):>5} {_cell(f.generator_us):>16}"
         )
+    lines += [
+        f"  errors in {f.case}: " + ", ".join(f"{n:,} {kind}" for kind, n in f.error_kinds.items())
+        for f in run.cases
+        if f.error_kinds
+    ]
     measured = [f for f in run.cases if f.cpu is not None]
     if measured:
         lines.append("  CPU meanwhile, in cores:")

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -40,6 +40,8 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
+    # The open loop's: what its errors were (``status 503``: 2, ``broken connection``: 1).
+    error_kinds: dict[str, int] = field(default_factory=dict)
     max_ms: float | None = None
     late: int | None = None
     generator_us: float | None = None
@@ -185,6 +187,7 @@ def open_loop(
         p99_ms=report["p99_ms"] if report["p99_ms"] is not None else nothing,
         max_ms=report["max_ms"] if report["max_ms"] is not None else nothing,
         errors=report["errors"],
+        error_kinds=report.get("error_kinds", {}),
         late=report["late"],
         generator_us=report["cpu_us_per_request"],
     )

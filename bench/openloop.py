@@ -39,7 +39,7 @@ import math
 import random
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -165,8 +165,15 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     completed: int = 0
     errors: int = 0
+    # What the errors were: ``status 503``, ``no connection``, ``broken connection``.
+    error_kinds: Counter[str] = field(default_factory=Counter)
     late: int = 0
     max_lag: float = 0.0
+
+    def failed(self, kind: str, counted: bool) -> None:
+        if counted:
+            self.errors += 1
+            self.error_kinds[kind] += 1
 
 
 @dataclass
@@ -185,7 +192,7 @@ async def one(run: Run, due: float, since: float, counted: bool) -> None:
     try:
         connection = await run.pool.acquire()
     except OSError:
-        tally.errors += counted
+        tally.failed("no connection", counted)
         return
     sent = time.perf_counter()
     try:
@@ -196,7 +203,7 @@ async def one(run: Run, due: float, since: float, counted: bool) -> None:
         return
     except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
         run.pool.discard(connection)
-        tally.errors += counted
+        tally.failed("broken connection", counted)
         return
     answered = time.perf_counter()
     if keep_alive:
@@ -209,7 +216,7 @@ async def one(run: Run, due: float, since: float, counted: bool) -> None:
     if 200 <= status < 300:
         tally.completed += 1
     else:
-        tally.errors += 1
+        tally.failed(f"status {status}", True)
     lag = sent - due
     tally.max_lag = max(tally.max_lag, lag)
     if lag > run.late_after:
@@ -281,6 +288,8 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
         "completed": tally.completed,
         # Requests never answered (still out when the drain ended) are errors too.
         "errors": tally.errors + max(0, scheduled - answered),
+        "error_kinds": dict(tally.error_kinds)
+        | ({"unanswered": scheduled - answered} if scheduled > answered else {}),
         "late": tally.late,
         "max_send_lag_ms": ms(tally.max_lag),
         "p50_ms": ms(percentile(ordered, 0.50)) if ordered else None,

@@ -69,3 +69,13 @@ def test_the_cpu_of_each_closed_loop_case_follows_the_table() -> None:
     assert lines[-2] == "  CPU meanwhile, in cores:"
     assert lines[-1].split(",")[0].split() == ["list", "server", "0.95"]
     assert "database 0.60, rest 0.40, steal 0.00, idle 0.05" in lines[-1]
+
+
+def test_what_the_errors_were_follows_the_table() -> None:
+    run = sqlite_run()
+    kinds = {"status 503": 2, "broken connection": 1}
+    run.cases[-1] = replace(run.cases[-1], errors=3, error_kinds=kinds)
+
+    lines = table(run, "sqlite:")
+
+    assert lines[-1] == "  errors in list at 100/s: 2 status 503, 1 broken connection"

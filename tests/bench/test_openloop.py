@@ -22,8 +22,9 @@ from tests.threaded_servers import THREAD_LOOP
 Message = MutableMapping[str, Any]
 
 
-def answering(*, delay: float = 0.0, chunked: bool = False) -> Any:
-    """An ASGI app that answers every request after ``delay`` seconds, chunked if asked."""
+def answering(*, delay: float = 0.0, chunked: bool = False, status: int = 200) -> Any:
+    """An ASGI app that answers every request after ``delay`` seconds with ``status``, chunked
+    if asked."""
 
     async def app(
         scope: dict[str, Any],
@@ -34,7 +35,7 @@ def answering(*, delay: float = 0.0, chunked: bool = False) -> Any:
             return
         await asyncio.sleep(delay)
         headers = [] if chunked else [(b"content-length", b"2")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"ok"})
 
     return app
@@ -81,6 +82,7 @@ def test_every_request_due_is_sent_and_counted(serve: Callable[[Any], str]) -> N
     assert report["scheduled"] == 100
     assert report["completed"] == 100
     assert report["errors"] == 0
+    assert report["error_kinds"] == {}
     assert 0 <= report["p50_ms"] <= report["p99_ms"] <= report["max_ms"]
     assert report["cpu_us_per_request"] > 0
 
@@ -106,3 +108,11 @@ def test_an_answer_without_content_length_stops_it(serve: Callable[[Any], str]) 
     assert done.returncode != 0
     assert "chunked" in done.stderr
     assert "Content-Length" in done.stderr
+
+
+def test_errors_say_what_they_were(serve: Callable[[Any], str]) -> None:
+    url = serve(answering(status=503))
+    done, report = generate(url, "--rate", "50", "--duration", "0.5", "--warmup", "0.2")
+    assert done.returncode == 1  # nothing completed: the run says so
+    assert (report["completed"], report["errors"]) == (0, 25)
+    assert report["error_kinds"] == {"status 503": 25}

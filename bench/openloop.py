@@ -74,6 +74,7 @@ class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.idle_since = time.monotonic()
 
     @classmethod
     async def open(cls, to: Target) -> Connection:
@@ -112,17 +113,27 @@ class Pool:
 
     A waiter is handed either a connection coming free or, when one was closed, ``None``: the
     closed one's place, to open a new connection in.
+
+    A connection idle for ``expiry`` seconds is closed rather than used again, as HTTP clients
+    do (httpx after 5 s): the server closes idle connections too (uvicorn after 5 s), and a
+    request sent on one just as it closes breaks, an error of the client's making. Those left
+    idle longest are the first in ``idle`` (the most recent is used first).
     """
 
-    def __init__(self, to: Target, cap: int) -> None:
+    def __init__(self, to: Target, cap: int, expiry: float) -> None:
         self.to = to
         self.cap = cap
+        self.expiry = expiry
         self.idle: deque[Connection] = deque()
         self.waiters: deque[asyncio.Future[Connection | None]] = deque()
         self.open = 0
         self.opened = 0
 
     async def acquire(self) -> Connection:
+        expired = time.monotonic() - self.expiry
+        while self.idle and self.idle[0].idle_since < expired:
+            self.idle.popleft().close()
+            self.open -= 1
         if self.idle:
             return self.idle.pop()  # the most recently used: warm
         if self.open >= self.cap:
@@ -142,6 +153,7 @@ class Pool:
         return connection
 
     def release(self, connection: Connection) -> None:
+        connection.idle_since = time.monotonic()
         if not self._hand_over(connection):
             self.idle.append(connection)
 
@@ -243,7 +255,8 @@ def percentile(ordered: list[float], share: float) -> float:
 
 async def generate(args: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    run = Run(Pool(target(args.url, args.header), args.max_connections), args.late_ms / 1000)
+    pool = Pool(target(args.url, args.header), args.max_connections, args.keepalive_expiry)
+    run = Run(pool, args.late_ms / 1000)
     offsets = due_times(args.rate, args.warmup + args.duration, args.arrivals, args.seed)
     tasks: set[asyncio.Task[None]] = set()
     cpu_started = time.process_time()
@@ -310,6 +323,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="of the Poisson arrivals")
     parser.add_argument("--max-connections", type=int, default=256)
     parser.add_argument("--late-ms", type=float, default=5, help="a send this late is late")
+    parser.add_argument(
+        "--keepalive-expiry", type=float, default=4, help="seconds a connection may idle"
+    )
     parser.add_argument(
         "-H", "--header", action="append", default=[], help="'Name: value', repeatable"
     )

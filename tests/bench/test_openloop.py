@@ -116,3 +116,16 @@ def test_errors_say_what_they_were(serve: Callable[[Any], str]) -> None:
     assert done.returncode == 1  # nothing completed: the run says so
     assert (report["completed"], report["errors"]) == (0, 25)
     assert report["error_kinds"] == {"status 503": 25}
+
+
+def test_a_connection_idle_past_its_expiry_is_not_used_again(serve: Callable[[Any], str]) -> None:
+    """Requests 100 ms apart keep one connection; with connections expiring after 20 ms of idle
+    time, each request opens its own (a server's keep-alive timeout would have closed them)."""
+    url = serve(answering())
+    options = ("--rate", "10", "--duration", "0.5", "--warmup", "0")
+    done, kept = generate(url, *options)
+    assert done.returncode == 0, done.stderr
+    assert kept["connections"] == 1
+    done, expired = generate(url, *options, "--keepalive-expiry", "0.02")
+    assert done.returncode == 0, done.stderr
+    assert expired["connections"] == expired["completed"] == 5

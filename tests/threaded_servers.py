@@ -49,6 +49,27 @@ class ThreadServer(uvicorn.Server):
         self.loop = asyncio.get_running_loop()
         await super().serve(sockets)
 
+    @classmethod
+    def launch(cls, app: Any, listener: socket.socket, name: str, **options: Any) -> ThreadServer:
+        """Serve ``app`` on ``listener`` in a thread of its own (``options``: uvicorn's
+        settings beside the defaults below), known to the failure report until :meth:`halt`."""
+        settings: dict[str, Any] = {"log_level": "warning", "lifespan": "on", "loop": THREAD_LOOP}
+        server = cls(uvicorn.Config(app, **(settings | options)), name)
+        server.thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [listener]}, name=f"served-{name}", daemon=True
+        )
+        server.thread.start()
+        _running.append(server)
+        return server
+
+    def halt(self, timeout: float = 10) -> None:
+        """Ask the server to stop and wait up to ``timeout`` seconds for its thread."""
+        self.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout)
+        if self in _running:
+            _running.remove(self)
+
 
 _running: list[ThreadServer] = []
 
@@ -67,21 +88,13 @@ async def served(
     """Serve ``app`` with uvicorn in a thread on ``listener``'s port until the block ends;
     yields its URL once ``health`` answers 200."""
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", loop=THREAD_LOOP)
-    server = ThreadServer(config, health)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name=f"served-{health}", daemon=True
-    )
-    server.thread = thread
-    thread.start()
-    _running.append(server)
+    server = ThreadServer.launch(app, listener, health)
     try:
-        await wait_until_ready(url, thread, path=health)
+        assert server.thread is not None
+        await wait_until_ready(url, server.thread, path=health)
         yield url
     finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
-        _running.remove(server)
+        await asyncio.to_thread(server.halt)
         listener.close()
 
 

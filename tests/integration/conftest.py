@@ -9,12 +9,9 @@ every identity setting is the product's default.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import dataclasses
 import json
-import socket
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -25,28 +22,25 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import uvicorn
 
 from tenantry.partnercenter import PartnerCenterClient, PartnerCenterConfig, TokenBucket
 from tenantry.settings import Settings
 from tenantry_sandbox import SandboxSettings, create_app
-
-STARTUP_SECONDS = 30.0
+from tests.threaded_servers import STARTUP_DEADLINE_SECONDS, ThreadServer, free_listener
 
 
 @dataclass
 class LiveServer:
-    """A sandbox served by uvicorn on a real socket, in a background thread."""
+    """A sandbox served by uvicorn on a real socket, in a background thread
+    (``tests.threaded_servers``: a failed test's report shows where it was)."""
 
     url: str
     settings: SandboxSettings
-    server: uvicorn.Server
-    thread: threading.Thread
+    server: ThreadServer
 
     @classmethod
     def start(cls, database: Path) -> LiveServer:
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
+        listener = free_listener()
         port = listener.getsockname()[1]
         url = f"http://127.0.0.1:{port}"
         settings = SandboxSettings(
@@ -56,32 +50,27 @@ class LiveServer:
             base_url=url,
             smtp_port=0,
         )
-        config = uvicorn.Config(
-            create_app(settings), log_config=None, access_log=False, lifespan="on"
+        server = ThreadServer.launch(
+            create_app(settings), listener, "sandbox", log_config=None, access_log=False
         )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[listener])),
-            name="sandbox-server",
-            daemon=True,
-        )
-        thread.start()
-        live = cls(url, settings, server, thread)
+        live = cls(url, settings, server)
         live.wait_until_started()
         return live
 
     def wait_until_started(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
+        thread = self.server.thread
+        assert thread is not None
+        deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
         while not self.server.started:
-            assert self.thread.is_alive(), "the sandbox server stopped during startup"
+            assert thread.is_alive(), "the sandbox server stopped during startup"
             assert time.monotonic() < deadline, "the sandbox server did not start in time"
             # Waits on the server thread: returns at once should it die.
-            self.thread.join(0.02)
+            thread.join(0.02)
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(STARTUP_SECONDS)
-        assert not self.thread.is_alive(), "the sandbox server did not stop"
+        self.server.halt(STARTUP_DEADLINE_SECONDS)
+        assert self.server.thread is not None
+        assert not self.server.thread.is_alive(), "the sandbox server did not stop"
 
 
 @pytest.fixture(scope="module")

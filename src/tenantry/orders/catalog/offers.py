@@ -210,7 +210,7 @@ def _plans(
 
 
 # The storefront's offers by (buyer's catalog and prices, catalog version); a handful of
-# currencies and markups per platform, so a small bound that drops the oldest entry is enough.
+# currencies and markups per platform, so a small bound, emptied when reached, is enough.
 _storefronts: dict[tuple[Buyer, str], tuple[Offer, ...]] = {}
 STOREFRONTS_KEPT = 64
 
@@ -230,7 +230,7 @@ async def storefront(session: AsyncSession, buyer: Buyer) -> list[Offer]:
         found = tuple(offer for offer in (await load(session, buyer)).values() if offer.offered)
         if token is not None:  # no version yet: nothing written since the table came to be
             if len(_storefronts) >= STOREFRONTS_KEPT:
-                del _storefronts[next(iter(_storefronts))]
+                _storefronts.clear()  # one step, safe should two threads' loops share this
             _storefronts[key] = found
     return list(found)
 

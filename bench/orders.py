@@ -10,11 +10,12 @@ in it (control API: a direct relationship with the distributor, the Microsoft Cu
 attested, US). Tenantry gets a fresh database (SQLite file, or the PostgreSQL database of
 TENANTRY_BENCH_POSTGRES_URL, emptied first) holding N customer organizations, each linked to one
 of the first N tenants with its agreement's status read from Partner Center (accepted); that
-set-up is not timed. Timed: one order each (Microsoft 365 Business Basic, 3 seats, its catalog
-item named as the cart places it) placed by the customer and marked paid by the platform's staff
-(manual provider) through the order flow, a transaction each (the timeline, the emails and the
-provisioning job queued), which leaves N `orders.provision` jobs queued. The sandbox provisions an order at the first read of its status
-(`PUT /_sandbox/provisioning {"polls": 1}`, its default), so no order waits on Microsoft. Then:
+set-up (bench/orders_seed.py) is not timed. Timed: one order each (Microsoft 365 Business Basic, 3
+seats, its catalog item named as the cart places it) placed by the customer and marked paid by the
+platform's staff (manual provider) through the order flow, a transaction each (the timeline, the
+emails and the provisioning job queued), which leaves N `orders.provision` jobs queued. The sandbox
+provisions an order at the first read of its status (`PUT /_sandbox/provisioning {"polls": 1}`, its
+default), so no order waits on Microsoft. Then:
 
   * baseline: the Partner Center calls no provisioning can do without, for N purchases on the
     other N tenants: create the cart, check it out, read the order's provisioning status and the
@@ -43,7 +44,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,7 @@ from typing import Any
 
 import httpx
 from api import stop_server
+from orders_seed import Tenant, prepare_sandbox, seed_customers
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import make_url
 
@@ -62,17 +63,13 @@ from sync import (
     start_sandbox,
 )
 from tenantry import migrate
-from tenantry.agreements import microsoft
 from tenantry.db import Database
 from tenantry.jobs import registry
 from tenantry.jobs.runner import run_item
 from tenantry.models import (
-    LinkMethod,
     Order,
     OrderStatus,
-    Organization,
     OrganizationKind,
-    OrganizationStatus,
     OutboxItem,
     OutboxStatus,
     Role,
@@ -88,7 +85,6 @@ from tenantry.partnercenter import PartnerCenterClient, access, metrics
 from tenantry.partnercenter.models.commerce import Cart
 from tenantry.security import Actor
 from tenantry.settings import Settings
-from tenantry.tenants.linking import TenantFacts, link_tenant
 
 # About a minute on a shared two-core machine, start and seed included.
 DEFAULT_ORDERS = 100
@@ -103,75 +99,7 @@ SETTLED = (OrderStatus.COMPLETED, OrderStatus.FAILED, OrderStatus.CANCELLED)
 POLL_SECONDS = 0.02
 
 
-@dataclass(frozen=True)
-class Tenant:
-    id: uuid.UUID
-    domain: str
-
-
-# -- the sandbox's tenants ---------------------------------------------------------------------
-
-
-async def make_tenants(control: httpx.AsyncClient, prefix: str, count: int) -> list[Tenant]:
-    """``count`` existing tenants that accepted the distributor and the agreement."""
-    gate = asyncio.Semaphore(4)
-
-    async def one(n: int) -> Tenant:
-        async with gate:
-            made = await control.post(
-                "/_sandbox/customers",
-                json={"companyName": f"Bench {prefix.title()} {n} Inc.", "domain": f"{prefix}{n}",
-                      "country": "US", "relationship": "direct", "mcaAttested": True,
-                      "extraUsers": 0},
-            )  # fmt: skip
-            made.raise_for_status()
-            return Tenant(uuid.UUID(made.json()["id"]), made.json()["domain"])
-
-    return list(await asyncio.gather(*(one(n) for n in range(count))))
-
-
-async def prepare_sandbox(
-    control: httpx.AsyncClient, orders: int
-) -> tuple[list[Tenant], list[Tenant]]:
-    started = time.perf_counter()
-    (await control.put("/_sandbox/rate-limits", json={"requestsPerMinute": 0})).raise_for_status()
-    (await control.put("/_sandbox/provisioning", json={"polls": 1})).raise_for_status()
-    ordering = await make_tenants(control, "benchorders", orders)
-    fresh = await make_tenants(control, "benchbaseline", orders)
-    print(f"sandbox: {2 * orders:,} customer tenants in {time.perf_counter() - started:.1f} s")
-    return ordering, fresh
-
-
-# -- Tenantry's customers and their paid orders ------------------------------------------------
-
-
-async def seed_customers(
-    database: Database, client: PartnerCenterClient, platform_id: uuid.UUID, tenants: list[Tenant]
-) -> list[uuid.UUID]:
-    """A customer organization per tenant, linked, its agreement known accepted (not timed)."""
-    started = time.perf_counter()
-    made: list[uuid.UUID] = []
-    async with database.transaction() as session:
-        for n, tenant in enumerate(tenants):
-            customer = Organization(
-                kind=OrganizationKind.CUSTOMER, platform_id=platform_id, parent_id=platform_id,
-                status=OrganizationStatus.ACTIVE, legal_name=f"Bench Orders {n} Inc.",
-                display_name=f"Bench Orders {n}", address_line1="1 Microsoft Way",
-                address_city="Redmond", address_region="WA", address_postal_code="98052",
-                address_country="US", contact_name="Carl Customer",
-                contact_email=f"it@benchorders{n}.example", preferred_currency="USD",
-                custom_properties={}, approved_at=utcnow(),
-            )  # fmt: skip
-            session.add(customer)
-            await session.flush()
-            facts = TenantFacts(tenant.id, initial_domain=tenant.domain)
-            await link_tenant(session, None, customer, facts, LinkMethod.VERIFIED)
-            status = await microsoft.refresh(session, client, customer)
-            if status.state not in microsoft.SATISFIED:
-                raise SystemExit(f"the agreement of {tenant.domain} is {status.state.value}")
-            made.append(customer.id)
-    print(f"tenantry: {len(tenants):,} linked customers in {time.perf_counter() - started:.1f} s")
-    return made
+# -- the customers' paid orders ----------------------------------------------------------------
 
 
 async def place_and_pay(

@@ -82,7 +82,8 @@ async def blockers(
     """What keeps the organization from ordering now. With ``client``, an agreement not known to
     be accepted is asked of Partner Center first."""
     found: list[Blocker] = []
-    seller = await session.get(Organization, organization.parent_id)
+    parent_id = organization.parent_id  # none for the platform owner itself
+    seller = await session.get(Organization, parent_id) if parent_id else None
     seller_name = seller.display_name if seller else "your seller"
     if organization.status is OrganizationStatus.PENDING_APPROVAL:
         found.append(

@@ -224,15 +224,20 @@ async def storefront(session: AsyncSession, buyer: Buyer) -> list[Offer]:
     the catalog, so an entry is never older than its token (at worst newer, which is harmless).
     The markups are part of ``buyer``, so a changed markup is another entry, not a stale one."""
     token: str | None = await session.scalar(_version_query(), {"platform_id": buyer.platform_id})
-    key = (replace(buyer, seller_name=""), token or "")
-    found = _storefronts.get(key) if token is not None else None
+    if token is None:  # no version yet (nothing written since the table came to be): no entry
+        return list(await _offered(session, buyer))
+    key = (replace(buyer, seller_name=""), token)
+    found = _storefronts.get(key)
     if found is None:
-        found = tuple(offer for offer in (await load(session, buyer)).values() if offer.offered)
-        if token is not None:  # no version yet: nothing written since the table came to be
-            if len(_storefronts) >= STOREFRONTS_KEPT:
-                _storefronts.clear()  # one step, safe should two threads' loops share this
-            _storefronts[key] = found
+        found = await _offered(session, buyer)
+        if len(_storefronts) >= STOREFRONTS_KEPT:
+            _storefronts.clear()  # one step, safe should two threads' loops share this
+        _storefronts[key] = found
     return list(found)
+
+
+async def _offered(session: AsyncSession, buyer: Buyer) -> tuple[Offer, ...]:
+    return tuple(offer for offer in (await load(session, buyer)).values() if offer.offered)
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from tenantry.app import create_app
 from tenantry.db import Database
 from tenantry.migrate import upgrade
 from tenantry.models import Base
+from tenantry.observability import configure_logging
 from tenantry.resellers.mpn import app_partner_ids
 from tenantry.settings import Settings
 from tests.databases import database_name, ensure_database, postgres_test_url
@@ -45,6 +46,14 @@ def _postgres_reachable() -> bool:
         return True
     except Exception:
         return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logs_written_as_the_product_writes_them() -> None:
+    """The console format of ``tenantry run``. Left unconfigured, structlog prints every
+    frame's local variables under a traceback, which took seconds a failure under load: long
+    enough for a job's retry to fall due while its failure was still being logged."""
+    configure_logging("INFO", json=False)
 
 
 @pytest.fixture(scope="session")

@@ -41,10 +41,27 @@ def _add_process_fields(
     return event
 
 
+# Tracebacks without the frames' local variables: those hold settings, tokens and customers'
+# data (a secret in a log is a leak), and rendering them took seconds for a deep stack.
+_JSON_TRACEBACK = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+)
+
+
+def _rendering(*, json: bool) -> list[structlog.types.Processor]:
+    """One line of JSON with the traceback as a list of frames under ``exception``, or the
+    console's text with Python's own traceback under it."""
+    if json:
+        return [_JSON_TRACEBACK, structlog.processors.JSONRenderer()]
+    return [
+        structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
+    ]
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    rendering = _rendering(json=json)
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_process_fields,
@@ -60,7 +77,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
             foreign_pre_chain=shared,
         )
     )
@@ -70,7 +87,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     global _access_log
-    _access_log = _direct_logger(ACCESS_LOGGER, level, shared, renderer) if json else None
+    _access_log = _direct_logger(ACCESS_LOGGER, level, shared, rendering) if json else None
 
 
 ACCESS_LOGGER = "tenantry.http"
@@ -84,7 +101,7 @@ def _direct_logger(
     name: str,
     level: str,
     shared: list[structlog.types.Processor],
-    renderer: structlog.types.Processor,
+    rendering: list[structlog.types.Processor],
 ) -> Any:
     def add_name(
         _logger: object, _method: str, event: structlog.types.EventDict
@@ -96,7 +113,7 @@ def _direct_logger(
     return structlog.wrap_logger(
         structlog.WriteLogger(sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        processors=[*chain, add_name, renderer],
+        processors=[*chain, add_name, *rendering],
         cache_logger_on_first_use=True,
     )
 

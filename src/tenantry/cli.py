@@ -105,12 +105,15 @@ Workers = Annotated[
 ]
 
 
-def serve_with(settings: Settings, workers: int | None) -> None:
+def with_workers(settings: Settings, workers: int | None) -> Settings:
+    """The settings with ``--workers`` in place of TENANTRY_WORKERS when it is given."""
+    return settings if workers is None else settings.model_copy(update={"workers": workers})
+
+
+def serve_with(settings: Settings) -> None:
     """Serve as `tenantry serve` does; a failure to serve ends the command with its reason."""
     from tenantry import server
 
-    if workers is not None:
-        settings = settings.model_copy(update={"workers": workers})
     try:
         server.run(settings)
     except server.ServeError as exc:
@@ -122,11 +125,14 @@ def serve(workers: Workers = None) -> None:
     """Serve the app on TENANTRY_HOST:TENANTRY_PORT, with the job consumer (SQLite queue) and the
     Partner Center sandbox (TENANTRY_RUN_SANDBOX) in the same process (with --workers, in the
     first worker). Stop with Ctrl+C."""
-    from tenantry.observability import configure_logging
+    from tenantry.worker_metrics import shared_by_workers
 
-    settings = load_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
-    serve_with(settings, workers)
+    settings = with_workers(load_settings(), workers)
+    with shared_by_workers(settings.workers):  # before anything imports prometheus_client
+        from tenantry.observability import configure_logging
+
+        configure_logging(settings.log_level, json=settings.log_json)
+        serve_with(settings)
 
 
 @app.command()
@@ -138,21 +144,24 @@ def run(
 ) -> None:
     """Try the product in one process (`make run`): migrate the database, load the demo data
     and seed the sandbox the first time, then serve as `tenantry serve` does."""
-    from tenantry import demo, migrate, server
-    from tenantry.observability import configure_logging
+    from tenantry.worker_metrics import shared_by_workers
 
-    settings = load_settings()
+    settings = with_workers(load_settings(), workers)
     if settings.environment == "production":
         raise fail("`tenantry run` is for trying the product; use `tenantry serve` in production")
-    configure_logging(settings.log_level, json=settings.log_json)
-    migrate.upgrade(settings.database_url)
-    if with_database(settings, demo.load).created:
-        typer.echo("Loaded the demo data.")
-    seeded = server.seed_sandbox(settings, customers=customers)
-    if seeded:
-        typer.echo(f"Seeded the sandbox with {customers} customers ({seeded} rows).")
-    # All of the above happened once, here, before any worker process is forked.
-    serve_with(settings, workers)
+    with shared_by_workers(settings.workers):  # before anything imports prometheus_client
+        from tenantry import demo, migrate, server
+        from tenantry.observability import configure_logging
+
+        configure_logging(settings.log_level, json=settings.log_json)
+        migrate.upgrade(settings.database_url)
+        if with_database(settings, demo.load).created:
+            typer.echo("Loaded the demo data.")
+        seeded = server.seed_sandbox(settings, customers=customers)
+        if seeded:
+            typer.echo(f"Seeded the sandbox with {customers} customers ({seeded} rows).")
+        # All of the above happened once, here, before any worker process is forked.
+        serve_with(settings)
 
 
 @app.command("create-admin")

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from tenantry.db import Database
+from tenantry.worker_metrics import scraped
 
 router = APIRouter(tags=["operations"])
 
@@ -50,7 +51,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(scraped()), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/v1/ping", summary="Answer at once, touching nothing (the benchmark's baseline)")

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import structlog
 import uvicorn
 
+from tenantry import worker_metrics
 from tenantry.server import (
     EventLoop,
     Part,
@@ -111,7 +112,14 @@ def _parts(settings: Settings, loop: EventLoop) -> list[Part]:
         "tenantry.partnercenter_events.registration"
     )
     webhooks = [webhook_part(settings)] if registers else []
-    return [server_part(loop, settings.workers), jobs, sandbox, *webhooks]
+    return [server_part(loop, settings.workers), jobs, sandbox, *webhooks, _metrics_part()]
+
+
+def _metrics_part() -> Part:
+    directory = os.environ.get(worker_metrics.DIRECTORY_VARIABLE)
+    if directory is None:  # only `tenantry serve` sets it up; the part says where it went wrong
+        return Part("Metrics", "per worker (no PROMETHEUS_MULTIPROC_DIR)")
+    return Part("Metrics", f"/metrics adds up every worker's counts (files in {directory})")
 
 
 class _Supervisor:

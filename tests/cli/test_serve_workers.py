@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
+from prometheus_client.parser import text_string_to_metric_families
 
 from tenantry.bootstrap import create_platform
 from tenantry.db import Database
@@ -194,27 +196,31 @@ async def platform_with_two_tokens(database: Database) -> tuple[uuid.UUID, str, 
     return platform.id, admin, revoked.id, secret
 
 
-def ask_every_worker(served: Served, path: str, token: str, label: str) -> set[int]:
-    """GET ``path`` with ``token``, each time on a new connection, until both workers have
-    answered; every answer's status. Which worker answered is in the request's log line."""
-    statuses: set[int] = set()
+def ask_every_worker(
+    served: Served, path: str, label: str, token: str | None = None
+) -> list[httpx.Response]:
+    """GET ``path`` (with ``token``), each time on a new connection, until both workers have
+    answered; every answer, in order. Which worker answered is in the request's log line."""
+    answers: list[httpx.Response] = []
     answered: set[int] = set()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     for number in range(MOST_REQUESTS):
         request_id = f"{label}-{number:04d}"
-        response = httpx.get(
-            served.url + path,
-            headers={"Authorization": f"Bearer {token}", "X-Request-ID": request_id},
-            timeout=10,
+        answers.append(
+            httpx.get(served.url + path, headers=headers | {"X-Request-ID": request_id}, timeout=10)
         )
-        statuses.add(response.status_code)
         answered |= {
             line["worker"]
             for line in log(served)
             if line["event"] == "request" and line.get("request_id", "").startswith(label)
         }
         if answered == {1, 2}:
-            return statuses
+            return answers
     pytest.fail(f"{MOST_REQUESTS} requests did not reach both workers: {sorted(answered)}")
+
+
+def statuses(answers: list[httpx.Response]) -> set[int]:
+    return {answer.status_code for answer in answers}
 
 
 async def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(
@@ -225,7 +231,7 @@ async def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(
     started_workers(served, 2)
     path = f"/api/v1/organizations/{platform_id}"
     # Both workers have served the token before it is revoked.
-    assert ask_every_worker(served, path, secret, "before") == {200}
+    assert statuses(ask_every_worker(served, path, "before", secret)) == {200}
 
     async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
         revoked = await client.delete(
@@ -234,5 +240,78 @@ async def test_a_token_revoked_through_one_worker_is_refused_by_every_worker(
         )
     assert revoked.status_code == 204, revoked.text
 
-    assert ask_every_worker(served, path, secret, "after") == {401}
+    assert statuses(ask_every_worker(served, path, "after", secret)) == {401}
     assert served.stop() == 0
+
+
+def scrape(served: Served) -> str:
+    response = httpx.get(f"{served.url}/metrics", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def pings_counted(scrape: str) -> float:
+    """``tenantry_http_requests_total`` of the ping route's 200 answers in a /metrics text."""
+    for family in text_string_to_metric_families(scrape):
+        for sample in family.samples:
+            if sample.name == "tenantry_http_requests_total" and sample.labels == {
+                "method": "GET", "route": "/api/v1/ping", "status": "200"
+            }:  # fmt: skip
+                return sample.value
+    return 0.0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_metrics_add_up_every_workers_requests_whichever_worker_answers_the_scrape(
+    start_serve: Callable[..., Served],
+) -> None:
+    served = start_serve("--workers", "2")
+    started_workers(served, 2)
+    [directory] = [
+        line.split("(files in ", 1)[1].rstrip(")")
+        for line in served.out.read_text().splitlines()
+        if line.startswith("  Metrics ")
+    ]
+    assert Path(directory).is_dir()
+
+    pings = ask_every_worker(served, "/api/v1/ping", "ping")
+    assert statuses(pings) == {200}
+    # A request is counted as its answer goes out: the last one may still be on its way.
+    poll("every ping counted", lambda: pings_counted(scrape(served)) == len(pings), served)
+    scrapes = ask_every_worker(served, "/metrics", "scrape")
+    counted = {pings_counted(answer.text) for answer in scrapes}
+    assert served.stop() == 0
+
+    assert counted == {len(pings)}
+    assert not Path(directory).exists()  # the worker's files go with the run
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_metrics_directory_given_is_kept_and_a_previous_runs_counts_are_not_added(
+    start_serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    previous_run = directory / "counter_12345.db"
+    counts = MmapedDict(str(previous_run))  # prometheus_client's own file: 1,000 pings
+    labels = {"method": "GET", "route": "/api/v1/ping", "status": "200"}
+    counts.write_value(
+        mmap_key(
+            "tenantry_http_requests",
+            "tenantry_http_requests_total",
+            list(labels),
+            list(labels.values()),
+            "HTTP requests answered",
+        ),
+        1000.0,
+        0.0,
+    )
+    counts.close()
+    served = start_serve("--workers", "2", PROMETHEUS_MULTIPROC_DIR=str(directory))
+    started_workers(served, 2)
+
+    pings = ask_every_worker(served, "/api/v1/ping", "ping")
+    poll("every ping counted", lambda: pings_counted(scrape(served)) == len(pings), served)
+    assert served.stop() == 0
+
+    assert directory.is_dir() and not previous_run.exists()

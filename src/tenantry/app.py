@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tenantry import __version__, deps, health, problems
+from tenantry.after_response import AfterResponseMiddleware
 from tenantry.agreements import staff_api as agreements_staff_api
 from tenantry.agreements import staff_pages as agreements_staff_pages
 from tenantry.agreements.compliance import api as compliance_api
@@ -134,6 +135,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(AllowHeaderMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(AfterResponseMiddleware)  # outermost: see its docstring
     app.include_router(guarded(health.router))
     app.include_router(guarded(organizations_api.router))
     app.include_router(guarded(audit_api.router))

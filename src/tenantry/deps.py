@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Protocol
 
-from fastapi import BackgroundTasks, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenantry.db import Database
@@ -79,10 +79,9 @@ class Authenticator(Protocol):
 
     session_cookie: str
 
-    async def actor(self, request: Request, session: AsyncSession, later: BackgroundTasks) -> Actor:
+    async def actor(self, request: Request, session: AsyncSession) -> Actor:
         """The caller of an API route or page (API token, or session cookie plus CSRF token on
-        a write); ``Unauthorized``/``Forbidden`` when there is none that may act. ``later``
-        takes work to do once the response is sent and the request's transaction has ended."""
+        a write); ``Unauthorized``/``Forbidden`` when there is none that may act."""
         ...
 
     async def signed_in(self, request: Request, session: AsyncSession) -> SignedIn | None:
@@ -101,10 +100,10 @@ def authenticator(request: Request) -> Authenticator:
     return found
 
 
-async def current_actor(request: Request, session: DbSession, later: BackgroundTasks) -> Actor:
+async def current_actor(request: Request, session: DbSession) -> Actor:
     """API callers present ``Authorization: Bearer <API token>``; pages and the browser use the
     session cookie, and then every write must also carry the session's CSRF token."""
-    actor = await authenticator(request).actor(request, session, later)
+    actor = await authenticator(request).actor(request, session)
     request.state.actor = actor
     return actor
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
 from tenantry.bootstrap import create_platform
@@ -261,57 +260,43 @@ def pings_counted(scrape: str) -> float:
     return 0.0
 
 
+def count_pings_on_both_workers(served: Served, label: str) -> int:
+    """Ping until both workers have answered, then wait for /metrics to count every ping; how
+    many there were."""
+    started_workers(served, 2)
+    pings = ask_every_worker(served, "/api/v1/ping", label)
+    assert statuses(pings) == {200}
+    # A request is counted as its answer goes out: the last one may still be on its way.
+    poll("every ping counted", lambda: pings_counted(scrape(served)) == len(pings), served)
+    return len(pings)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_metrics_add_up_every_workers_requests_whichever_worker_answers_the_scrape(
     start_serve: Callable[..., Served],
 ) -> None:
     served = start_serve("--workers", "2")
-    started_workers(served, 2)
+    pings = count_pings_on_both_workers(served, "ping")
     [directory] = [
         line.split("(files in ", 1)[1].rstrip(")")
         for line in served.out.read_text().splitlines()
         if line.startswith("  Metrics ")
     ]
-    assert Path(directory).is_dir()
-
-    pings = ask_every_worker(served, "/api/v1/ping", "ping")
-    assert statuses(pings) == {200}
-    # A request is counted as its answer goes out: the last one may still be on its way.
-    poll("every ping counted", lambda: pings_counted(scrape(served)) == len(pings), served)
     scrapes = ask_every_worker(served, "/metrics", "scrape")
-    counted = {pings_counted(answer.text) for answer in scrapes}
+    assert Path(directory).is_dir()
     assert served.stop() == 0
 
-    assert counted == {len(pings)}
-    assert not Path(directory).exists()  # the worker's files go with the run
+    assert {pings_counted(answer.text) for answer in scrapes} == {pings}
+    assert not Path(directory).exists()  # the workers' files go with the run
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_metrics_directory_given_is_kept_and_a_previous_runs_counts_are_not_added(
+def test_a_metrics_directory_given_keeps_a_runs_counts_and_the_next_run_starts_from_zero(
     start_serve: Callable[..., Served], tmp_path: Path
 ) -> None:
     directory = tmp_path / "metrics"
-    directory.mkdir()
-    previous_run = directory / "counter_12345.db"
-    counts = MmapedDict(str(previous_run))  # prometheus_client's own file: 1,000 pings
-    labels = {"method": "GET", "route": "/api/v1/ping", "status": "200"}
-    counts.write_value(
-        mmap_key(
-            "tenantry_http_requests",
-            "tenantry_http_requests_total",
-            list(labels),
-            list(labels.values()),
-            "HTTP requests answered",
-        ),
-        1000.0,
-        0.0,
-    )
-    counts.close()
-    served = start_serve("--workers", "2", PROMETHEUS_MULTIPROC_DIR=str(directory))
-    started_workers(served, 2)
-
-    pings = ask_every_worker(served, "/api/v1/ping", "ping")
-    poll("every ping counted", lambda: pings_counted(scrape(served)) == len(pings), served)
-    assert served.stop() == 0
-
-    assert directory.is_dir() and not previous_run.exists()
+    for run in ("first", "second"):  # the second run counts its own pings, not the first's too
+        served = start_serve("--workers", "2", PROMETHEUS_MULTIPROC_DIR=str(directory))
+        count_pings_on_both_workers(served, run)
+        assert served.stop() == 0
+        assert list(directory.glob("*.db"))  # kept after the run

@@ -235,6 +235,32 @@ async def test_using_a_token_shows_when_it_was_last_used(
     assert listed[str(people.reseller_token.id)]["last_used_at"] is not None
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api-tokens", 403),  # a route the token's role may not use
+        ("PATCH", "", 422),  # a write with a body the route refuses
+    ],
+)
+async def test_a_call_that_is_refused_still_shows_the_token_as_used(
+    client: httpx.AsyncClient, world: World, people: People, method: str, path: str, status: int
+) -> None:
+    """An integration whose calls all fail is still using its token: the token shows it, so
+    nobody revokes it as unused while looking for why the calls fail."""
+    refused = await client.request(
+        method,
+        f"/api/v1/organizations/{world.reseller_a.id}{path}",
+        headers=bearer(people.reseller_token_secret),
+        json={"display_name": ""},
+    )
+    assert refused.status_code == status, refused.text
+
+    listing = await client.get(tokens_url(world.reseller_a.id), headers=world.reseller_a.headers)
+
+    listed = {t["id"]: t for t in listing.json()["items"]}
+    assert listed[str(people.reseller_token.id)]["last_used_at"] is not None
+
+
 async def test_a_burst_of_reads_with_a_token_unused_for_a_while_is_answered_at_once(
     client: httpx.AsyncClient, database: Database, people: People
 ) -> None:

@@ -93,23 +93,19 @@ def _token_query() -> Select[*tuple[Any, ...]]:
     )  # fmt: skip
 
 
-async def record_token_use(session: AsyncSession, token_id: uuid.UUID) -> None:
-    """Note when a token was last used, in a request that writes anyway (its own transaction)."""
-    await session.execute(_touch(token_id))
-
-
-# Tokens whose use is being written by this process: a burst of reads with one token writes once.
+# Tokens whose use is being written by this process: a burst of calls with one token writes once.
 _touching: set[uuid.UUID] = set()
 
 
-async def record_token_use_later(database: Database, token_id: uuid.UUID) -> None:
-    """Note when a token was last used, for a read: run once its response is sent and its
-    transaction has ended (a background task), in a short transaction of its own.
+async def record_token_use(database: Database, token_id: uuid.UUID) -> None:
+    """Note when a token was last used: run once the response is sent and the request's
+    transaction has ended (:mod:`tenantry.after_response`), in a short transaction of its own.
 
-    Not in the read's transaction, so a read stays a read (no write lock held for it on SQLite,
-    no row lock serialising a token's reads on PostgreSQL); and not while the read still holds
-    its connection, since a burst of reads would then each hold one connection while waiting
-    for a second, and empty the pool. Losing this informational write never fails anything."""
+    Not in the request's transaction, so a read stays a read (no write lock held for it on
+    SQLite, no row lock serialising a token's reads on PostgreSQL) and a write that fails still
+    counts as a use; and not while the request still holds its connection, since a burst of
+    reads would then each hold one connection while waiting for a second, and empty the pool.
+    Losing this informational write never fails anything."""
     if token_id in _touching:
         return
     _touching.add(token_id)

@@ -6,9 +6,12 @@ so the lower layers do not know the higher one.
 
 from __future__ import annotations
 
-from fastapi import BackgroundTasks, Request
+from functools import partial
+
+from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenantry.after_response import after_response
 from tenantry.deps import CSRF_HEADER, SAFE_METHODS, SignedIn
 from tenantry.errors import Forbidden, TenantryError, Unauthorized
 from tenantry.identity import auth
@@ -22,19 +25,16 @@ class SessionsAndTokens:
 
     session_cookie = auth.SESSION_COOKIE
 
-    async def actor(self, request: Request, session: AsyncSession, later: BackgroundTasks) -> Actor:
+    async def actor(self, request: Request, session: AsyncSession) -> Actor:
         writing = request.method not in SAFE_METHODS
         authorization = request.headers.get("authorization", "")
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "bearer" and credentials:
             actor, used_long_ago = await auth.actor_from_api_token(session, credentials.strip())
             if used_long_ago and actor.token_id is not None:
-                if writing:
-                    await auth.record_token_use(session, actor.token_id)
-                else:
-                    later.add_task(
-                        auth.record_token_use_later, request.app.state.database, actor.token_id
-                    )
+                # Whatever the request's outcome: a refused call is a use too.
+                database = request.app.state.database
+                after_response(request, partial(auth.record_token_use, database, actor.token_id))
             return actor
         cookie = request.cookies.get(auth.SESSION_COOKIE)
         if not cookie:

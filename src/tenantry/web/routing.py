@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
@@ -56,10 +56,8 @@ async def page_form(request: Request) -> FormData | None:
 PageForm = Annotated[FormData | None, Depends(page_form)]
 
 
-async def page_actor(
-    request: Request, session: deps.DbSession, _form: PageForm, later: BackgroundTasks
-) -> Actor:
-    actor = await deps.current_actor(request, session, later)
+async def page_actor(request: Request, session: deps.DbSession, _form: PageForm) -> Actor:
+    actor = await deps.current_actor(request, session)
     auth_session: AuthSession | None = getattr(request.state, "auth_session", None)
     request.state.csrf_token = auth_session.csrf_token if auth_session else None
     # Already in the session's identity map (the actor was just built from it): no extra query.

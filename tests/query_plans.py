@@ -31,7 +31,10 @@ async def plan_of(database: Database, query: sa.Select[Any]) -> tuple[str, list[
     sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     async with database.engine.connect() as connection:
         if dialect.name == "sqlite":
-            rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+            # id, parent, notused, detail (SQLAlchemy's CursorResult[Any] reads as one column)
+            rows: sa.CursorResult[int, int, int, str] = await connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {sql}"
+            )
             return "sqlite", [Step(row[3], 0) for row in rows]
         found = (await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
     plan = json.loads(found) if isinstance(found, str) else found

@@ -14,7 +14,7 @@ from every write operation (POST, PUT, PATCH, DELETE), or the test says which ne
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
+from requests.structures import CaseInsensitiveDict
 from schemathesis.python import asgi
 from sqlalchemy import select
 
@@ -299,11 +300,13 @@ def api_schema(
             # An order for the platform's direct customer, of an offer in the catalog.
             case.body["organization_id"] = str(world.direct_customer.id)
             case.body["lines"] = [{"offer_id": "CFQ7TTC0LH18:0001", "term": "P1Y", "quantity": 1}]
-        headers = case.headers or {}
+        headers: Mapping[str, Any] = case.headers or {}
         target = (case.path_parameters or {}).get("organization_id")
         if target and any(name.lower() == "if-match" for name in headers):
             etag = current_etag(settings.database_url, str(target))
-            case.headers = {k: v for k, v in headers.items() if k.lower() != "if-match"}
+            case.headers = CaseInsensitiveDict(
+                {k: v for k, v in headers.items() if k.lower() != "if-match"}
+            )
             if etag is not None:
                 case.headers["If-Match"] = etag
         return case

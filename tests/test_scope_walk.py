@@ -219,22 +219,22 @@ def operations_with_ids(app: FastAPI) -> list[Operation]:
     ]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class WorldPeople(People):
     """A's people, a GDAP relationship of A's customer, and a match proposal of two of A's
     customers."""
 
-    gdap_relationship_id: uuid.UUID | None = None
-    sync_run_id: uuid.UUID | None = None
-    match_id: uuid.UUID | None = None
-    attestation_request_id: uuid.UUID | None = None
-    order_id: uuid.UUID | None = None
-    directory_user_id: uuid.UUID | None = None
+    gdap_relationship_id: uuid.UUID
+    sync_run_id: uuid.UUID
+    match_id: uuid.UUID
+    attestation_request_id: uuid.UUID
+    order_id: uuid.UUID
+    directory_user_id: uuid.UUID
     # Per organization: one of its subscriptions and a change of it.
     subscriptions: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
-    refresh_id: uuid.UUID | None = None
-    item_id: uuid.UUID | None = None
-    segment_id: uuid.UUID | None = None
+    refresh_id: uuid.UUID
+    item_id: uuid.UUID
+    segment_id: uuid.UUID
 
 
 def targets(world: World, people: WorldPeople) -> list[Target]:

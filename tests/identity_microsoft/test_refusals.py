@@ -92,7 +92,7 @@ async def test_an_id_token_that_does_not_check_out_is_refused(
     username = await identity_platform.personal_account("avery.jensen@outlook.com")
     key = identity_platform.app.state.sandbox.tokens.signing_key
     now = int(time.time())
-    edits = {
+    tamperings: dict[str, dict[str, object]] = {
         "signed with another key": {},
         "for another app": {"aud": "00000000-0000-0000-0000-000000000001"},
         "another nonce": {"nonce": "replayed-nonce"},
@@ -102,7 +102,8 @@ async def test_an_id_token_that_does_not_check_out_is_refused(
             "tid": "3b33e682-00c3-41ee-9dd2-a548adf56438",
             "iss": f"{LOGIN_URL}/3b33e682-00c3-41ee-9dd2-a548adf56438/v2.0",
         },
-    }[tampering]
+    }
+    edits = tamperings[tampering]
 
     def edit(token: str) -> str:
         decoded = jwt.decode(token, key, algorithms=["RS256"])

@@ -3,6 +3,7 @@ signed directly, pending for a new tenant, missing (with the viewer's way to act
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import httpx
@@ -98,6 +99,6 @@ def test_the_tracker_links_where_the_gate_does() -> None:
     from tenantry.tenants.onboarding import model
 
     assert model.ACCEPTANCE_URL == gate.CUSTOMER_ACCEPTANCE_PATH
-    assert model.agreements_url(gate.uuid.UUID(int=1)) == gate.organization_agreements_path(
-        gate.uuid.UUID(int=1)
+    assert model.agreements_url(uuid.UUID(int=1)) == gate.organization_agreements_path(
+        uuid.UUID(int=1)
     )

@@ -27,7 +27,7 @@ from tests.factories import World
 from tests.sandbox.conftest import BASE_URL as SANDBOX_URL
 from tests.sandbox.conftest import Sandbox, sqlite_sandbox
 
-__all__ = ["sqlite_sandbox"]
+__all__ = ["Sandbox", "sqlite_sandbox"]
 SANDBOX_SETTINGS = {
     "partner_center_api_url": SANDBOX_URL,
     "partner_center_login_url": SANDBOX_URL,

@@ -181,9 +181,9 @@ def test_development_offers_card_payments_against_the_embedded_sandbox_only() ->
 
 
 def test_production_refuses_the_card_provider_with_the_demo_keys() -> None:
-    production = {"environment": "production", "secret_key": "x" * 40,
-                  "credentials_key": Fernet.generate_key().decode(),
-                  "payment_providers": "manual,card"}  # fmt: skip
+    production: dict[str, Any] = {"environment": "production", "secret_key": "x" * 40,
+                                  "credentials_key": Fernet.generate_key().decode(),
+                                  "payment_providers": "manual,card"}  # fmt: skip
     with pytest.raises(ValueError, match="TENANTRY_CARD_SECRET_KEY"):
         Settings(**production)
     Settings(**production, card_secret_key="sk_live_1", card_webhook_secret="whsec_1")

@@ -43,7 +43,8 @@ async def start(client: httpx.AsyncClient, world: World, order_id: str) -> str:
     step = response.json()
     assert step["outcome"] == "redirect"
     assert step["redirect_url"].startswith(f"{CARD_API}/c/pay/cs_test_")
-    return urlsplit(step["redirect_url"]).path
+    redirect_url: str = step["redirect_url"]
+    return urlsplit(redirect_url).path
 
 
 async def deliver(browser: httpx.AsyncClient) -> list[str]:

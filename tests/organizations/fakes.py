@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from tenantry.errors import FieldError
-from tenantry.organizations.tenant_check import PartnerCenterUnavailable, not_a_customer
+from tenantry.organizations.tenant_check import not_a_customer
+from tenantry.partnercenter.access import PartnerCenterUnavailable
 
 
 @dataclass

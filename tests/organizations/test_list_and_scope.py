@@ -14,7 +14,7 @@ from tests.factories import World, make_organization
 URL = "/api/v1/organizations"
 
 
-async def _names(client: httpx.AsyncClient, headers: dict[str, str], **params: object) -> list[str]:
+async def _names(client: httpx.AsyncClient, headers: dict[str, str], **params: str) -> list[str]:
     response = await client.get(URL, params=params, headers=headers)
     assert response.status_code == 200, response.text
     return [o["legal_name"] for o in response.json()["items"]]
@@ -85,9 +85,10 @@ async def test_cursor_paging_returns_everyone_once(
                 legal_name=f"Paged {i:02d}",
             )
     seen: list[str] = []
-    cursor = None
+    query: dict[str, str | int] = {"limit": 5, "q": "paged"}
+    cursor: str | None = None
     while True:
-        params = {"limit": 5, "q": "paged"} | ({"cursor": cursor} if cursor else {})
+        params = query | ({"cursor": cursor} if cursor else {})
         page = (await client.get(URL, params=params, headers=world.reseller_a.headers)).json()
         seen += [o["legal_name"] for o in page["items"]]
         cursor = page["next_cursor"]

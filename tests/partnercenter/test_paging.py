@@ -20,7 +20,7 @@ ASSIGNMENT = load_sample("gdap-access-assignment-response.json")
 
 def customers_page(ids: list[str], token: str | None, *, next_link: bool = True) -> dict[str, Any]:
     """A customers page shaped like the documented one, with a continuation when ``token``."""
-    page = copy.deepcopy(PAGE)
+    page: dict[str, Any] = copy.deepcopy(PAGE)
     template = page["items"][0]
     page["items"] = [{**copy.deepcopy(template), "id": customer_id} for customer_id in ids]
     page["totalCount"] = len(ids)

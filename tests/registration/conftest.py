@@ -28,7 +28,7 @@ from tests.sandbox.conftest import BASE_URL as SANDBOX_URL
 from tests.sandbox.conftest import Sandbox, sqlite_sandbox  # noqa: F401  (fixture used here)
 from tests.web.html import Page
 
-__all__ = ["deliver", "link_in", "mails_to", "page_text"]
+__all__ = ["Sandbox", "deliver", "link_in", "mails_to", "page_text"]
 PASSWORD = "violet staple orbit lantern"
 SELLER_CC = "sales-desk@northwind.example"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]  # no stubs, as in bench/api_floor.py
 import httpx
 import pytest
 from fastapi import FastAPI

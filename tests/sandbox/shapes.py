@@ -9,7 +9,7 @@ must be of the same JSON kind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -53,7 +53,7 @@ def shape_differences(
     if isinstance(sample, dict):
         if not isinstance(actual, dict):
             return [f"{path or '<root>'}: expected an object, got {_kind(actual)}"]
-        norm = (lambda key: key.lower()) if fold_case else (lambda key: key)
+        norm: Callable[[str], str] = (lambda key: key.lower()) if fold_case else (lambda key: key)
         actual_keys = {norm(key): key for key in actual}
         for key, expected in sample.items():
             where = f"{path}.{key}" if path else key

@@ -26,7 +26,7 @@ POWER_BI_PRO = "f8a1db68-be16-40ed-86d5-cb42ce701560"
 
 def customer_request(domain: str, **billing: Any) -> dict[str, Any]:
     """The documented create-customer request, with a contact name and phone number added."""
-    body = copy.deepcopy(sample("create-customer-request.json"))
+    body: dict[str, Any] = copy.deepcopy(sample("create-customer-request.json"))
     body["CompanyProfile"]["Domain"] = domain
     body["BillingProfile"].update({"FirstName": "Tania", "LastName": "Carr", **billing})
     body["BillingProfile"]["DefaultAddress"]["PhoneNumber"] = "4255550101"

@@ -11,7 +11,7 @@ from .conftest import Sandbox, sample
 
 
 def create_body(domain: str) -> dict[str, Any]:
-    body = copy.deepcopy(sample("create-customer-request.json"))
+    body: dict[str, Any] = copy.deepcopy(sample("create-customer-request.json"))
     body["CompanyProfile"]["Domain"] = domain
     return body
 

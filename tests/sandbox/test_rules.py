@@ -14,7 +14,7 @@ from .conftest import Sandbox, sample
 
 
 def new_customer(domain: str, *, country: str = "US", **changes: Any) -> dict[str, Any]:
-    body = copy.deepcopy(sample("create-customer-request.json"))
+    body: dict[str, Any] = copy.deepcopy(sample("create-customer-request.json"))
     body["CompanyProfile"]["Domain"] = domain
     body["BillingProfile"]["DefaultAddress"]["Country"] = country
     body.update(changes)

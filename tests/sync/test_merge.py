@@ -158,10 +158,10 @@ async def test_refusals_name_the_field_and_rule(
 ) -> None:
     keep_id, merged_id = await _pair(database, world)
     async with database.transaction() as session:
-        keep = await session.get(Organization, keep_id)
+        kept = await session.get(Organization, keep_id)
         merged = await session.get(Organization, merged_id)
-        assert keep is not None and merged is not None
-        await give_tenant(session, keep)
+        assert kept is not None and merged is not None
+        await give_tenant(session, kept)
         await give_tenant(session, merged)
     cases = [
         (keep_id, keep_id, "merge_id", "same_organization"),

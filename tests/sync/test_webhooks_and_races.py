@@ -158,6 +158,7 @@ async def test_links_and_a_sync_of_one_tenant_at_once_end_in_one_organization(
             .where(Organization.legal_name == "Raced Corp")
         )
     assert holders == 1
+    assert made is not None  # a count
     assert links.count("linked") + made == 1
     again = await sync(
         database, network.platform.id, scope=SyncScope.ORGANIZATION, tenant_id=tenant

@@ -14,14 +14,14 @@ from tenantry.jobs.queue import JobQueue
 from tenantry.models import Organization
 from tenantry.settings import Settings
 from tests.factories import World
-from tests.jobs.conftest import clock, job_queue  # noqa: F401  (fixtures used here)
-from tests.notifications.conftest import (  # noqa: F401  (fixtures used here)
-    mail_settings,
-    smtp_server,
-)
+from tests.jobs.conftest import clock, job_queue
+from tests.notifications.conftest import mail_settings, smtp_server
 from tests.sandbox.conftest import BASE_URL as SANDBOX_URL
-from tests.sandbox.conftest import Sandbox, sqlite_sandbox  # noqa: F401  (fixture used here)
-from tests.web.conftest import people  # noqa: F401  (a fixture of these tests)
+from tests.sandbox.conftest import Sandbox, sqlite_sandbox
+from tests.web.conftest import people
+
+# Fixtures used here, and by the conftests that take these tests' fixtures from this one.
+__all__ = ["clock", "job_queue", "mail_settings", "people", "smtp_server", "sqlite_sandbox"]
 
 
 @pytest.fixture
@@ -31,10 +31,10 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def app(
-    mail_settings: Settings,  # noqa: F811  (the imported fixture, as a parameter)
+    mail_settings: Settings,
     database: Database,
-    job_queue: JobQueue,  # noqa: F811
-    sqlite_sandbox: Sandbox,  # noqa: F811
+    job_queue: JobQueue,
+    sqlite_sandbox: Sandbox,
 ) -> FastAPI:
     return create_app(
         mail_settings, database=database, queue=job_queue,
@@ -43,7 +43,7 @@ def app(
 
 
 @pytest.fixture
-async def network(sqlite_sandbox: Sandbox, world: World) -> World:  # noqa: F811
+async def network(sqlite_sandbox: Sandbox, world: World) -> World:
     """Alpha Reseller is in the distributor's network in Partner Center; Beta Reseller is not."""
     await sqlite_sandbox.reseller(
         world.reseller_a.organization.display_name, mpn_id=world.reseller_a.organization.mpn_id

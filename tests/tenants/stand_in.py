@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,7 +55,7 @@ class PartnerCenterStandIn:
         return httpx.Response(404, json={"code": 600, "description": "not in the stand-in"})
 
 
-def _items(items: list[dict[str, object]]) -> httpx.Response:
+def _items(items: Sequence[Mapping[str, object]]) -> httpx.Response:
     return httpx.Response(
         200, json={"totalCount": len(items), "items": items, "attributes": COLLECTION}
     )

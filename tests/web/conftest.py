@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +115,7 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/organizations") ->
 
 
 async def post_form(
-    client: httpx.AsyncClient, path: str, data: dict[str, str | list[str]] | None = None
+    client: httpx.AsyncClient, path: str, data: Mapping[str, str | list[str]] | None = None
 ) -> httpx.Response:
     """Submit a form with the session's CSRF token, as the page's own form would."""
     return await client.post(path, data={"csrf_token": await csrf_token(client), **(data or {})})

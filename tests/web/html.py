@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import overload
 
 VOID = frozenset({"input", "meta", "link", "br", "img", "hr", "source", "area", "base", "col"})
 
@@ -22,6 +23,10 @@ class Element:
     def __getitem__(self, name: str) -> str:
         return self.attrs[name]
 
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
 

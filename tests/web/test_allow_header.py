@@ -26,6 +26,7 @@ def _routes(routes: Iterable[BaseRoute]) -> Iterable[APIRoute]:
 def _methods_by_path(app: FastAPI) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for route in _routes(app.router.routes):
+        assert route.methods is not None  # an APIRoute always has its methods
         found[route.path] |= route.methods
     return found
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tenantry.db import Database
-from tenantry.models import ApiToken, AuditEvent, OutboxItem, User
-from tenantry.security import CREDENTIAL_PERMISSIONS, ROLE_PERMISSIONS, Role
+from tenantry.models import ApiToken, AuditEvent, OutboxItem, Role, User
+from tenantry.security import CREDENTIAL_PERMISSIONS, ROLE_PERMISSIONS
 from tests.factories import World
 from tests.web.conftest import People, csrf_token, sign_in
 from tests.web.html import Page

@@ -3,6 +3,8 @@ person may see it, keeps what they typed, and creates only once they confirm tho
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import httpx
 from sqlalchemy import func, select
 
@@ -24,7 +26,12 @@ async def count_named(database: Database, legal_name: str) -> int:
         return int(found or 0)
 
 
-async def existing(database: Database, world: World, **fields: str) -> Organization:
+class Identifiers(TypedDict, total=False):
+    domain: str
+    vat_id: str
+
+
+async def existing(database: Database, world: World, **fields: Unpack[Identifiers]) -> Organization:
     async with database.transaction() as session:
         platform = await session.get_one(Organization, world.platform.id)
         reseller = await session.get_one(Organization, world.reseller_a.id)

@@ -45,7 +45,9 @@ from tests.tenants.conftest import (  # noqa: F401  (fixtures used here)
     smtp_server,
     sqlite_sandbox,
 )
-from tests.tenants.new_tenant.conftest import hold_prefix  # noqa: F401  (used by the tests)
+from tests.tenants.new_tenant.conftest import hold_prefix
+
+__all__ = ["hold_prefix"]  # used by the tests
 
 BASIC = {
     "offer_id": "CFQ7TTC0LH18:0001", "title": "Microsoft 365 Business Basic", "term": "P1Y",

@@ -113,7 +113,7 @@ async def test_registering_at_start_runs_in_the_background(
 
 
 async def test_a_failed_registration_at_start_is_logged_with_what_to_do(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
+    settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     from tenantry.partnercenter import access
 
@@ -123,7 +123,9 @@ async def test_a_failed_registration_at_start_is_logged_with_what_to_do(
         assert await registration.register_in_background(unreachable) is None
     finally:
         access.configure(settings)
-    assert "tenantry partner-center webhooks register" in capsys.readouterr().out
+    [warning] = [r for r in caplog.records if r.name == "tenantry.partnercenter_events"]
+    assert warning.levelname == "WARNING"
+    assert "tenantry partner-center webhooks register" in warning.getMessage()
 
 
 async def test_the_sandbox_delivers_a_signed_event_that_the_app_records_and_handles(

@@ -42,7 +42,7 @@ typecheck: install-dev
 PYTEST_WORKERS ?= 3
 
 pytest: install-dev
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 test: lint typecheck pytest
 

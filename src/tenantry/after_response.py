@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from tenantry.http_middleware import HttpMiddleware
 
 Work = Callable[[], Awaitable[None]]
 _KEY = "tenantry.after_response"
@@ -30,18 +32,12 @@ def after_response(connection: HTTPConnection, work: Work) -> None:
     pending.append(work)
 
 
-class AfterResponseMiddleware:
+class AfterResponseMiddleware(HttpMiddleware):
     """Runs what :func:`after_response` was given, in order, once the app has answered. Installed
     outermost, so the request's transaction has ended (its connection back in the pool) and the
     request's log line and metrics have been written without this time in them."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         pending: list[Work] = []
         scope.setdefault("state", {})[_KEY] = pending
         try:

@@ -9,7 +9,9 @@ pages (they do not carry the exception's headers).
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Match, Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from tenantry.http_middleware import HttpMiddleware
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -28,15 +30,8 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     ]
 
 
-class AllowHeaderMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+class AllowHeaderMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_allow(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
                 methods = allowed_methods(scope["app"].router.routes, scope)

@@ -10,9 +10,10 @@ from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from tenantry.context import RequestContext, set_current_request
+from tenantry.http_middleware import HttpMiddleware
 
 REQUEST_ID_HEADER = "X-Request-ID"
 HTTP_REQUESTS = Counter(
@@ -122,16 +123,10 @@ def access_logger() -> Any:
     return _access_log if _access_log is not None else structlog.get_logger(ACCESS_LOGGER)
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Gives every request an id (or keeps the caller's), binds it to logs, times the request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode().lower(): v.decode(errors="replace") for k, v in scope["headers"]}
         incoming = headers.get(REQUEST_ID_HEADER.lower(), "")
         request_id = (

@@ -85,3 +85,15 @@ def test_the_console_shows_pythons_own_traceback(
         "ConnectionError: the card service did not answer (22 characters sent)"
     )
     assert SECRET not in text
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_each_outgoing_call_is_a_line_only_when_debugging(
+    level: str, shown: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(level, json=False)
+    logging.getLogger("httpx").info(
+        'HTTP Request: GET https://api.partnercenter.microsoft.com/v1/customers "HTTP/1.1 200 OK"'
+    )
+
+    assert ("HTTP Request: GET" in capsys.readouterr().err) is shown

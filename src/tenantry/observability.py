@@ -85,8 +85,11 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # the app logs each request
+    # httpx's own line per outgoing call (every Partner Center call), below DEBUG: the client
+    # logs its retries and failures itself, and counts every call in /metrics.
+    outgoing = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
+    logging.getLogger("httpx").setLevel(outgoing)
     global _access_log
     _access_log = _direct_logger(ACCESS_LOGGER, level, shared, rendering) if json else None
 
